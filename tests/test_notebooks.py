@@ -12,7 +12,7 @@ def test_there_are_chapters():
 
 @pytest.mark.parametrize('notebook', NOTEBOOKS)
 def test_notebook(notebook):
-    env = dict(os.environ, IN_TEST='1')
+    env = dict(os.environ, IN_TEST='1', OMP_NUM_THREADS=os.environ.get('OMP_NUM_THREADS', '1'))  # one thread: no oversubscription on small CPUs
     r = subprocess.run([NBDEV_TEST, '--path', f'nbs/{notebook}'], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=1500)
     assert r.returncode == 0, f'{notebook} failed under nbdev_test:\n{r.stdout[-6000:]}\n{r.stderr[-6000:]}'
