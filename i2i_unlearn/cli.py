@@ -42,9 +42,13 @@ def cmd_run(args) -> int:
     from i2i_unlearn import data, models
     choose(args.dataset, data.DATASETS, 'dataset'); choose(args.model, models.MODELS, 'model')
     cfg = config_from_args(args)
-    run = run_experiment(cfg, resume=args.resume, overwrite=args.overwrite, say=lambda m: print(m, file=sys.stderr))
-    print(results_table(run.results), end='')
-    print(f"wrote {Path(cfg.out) / 'results.json'}, results.md, samples.png", file=sys.stderr)
+    from i2i_unlearn.core import is_main, shutdown_distributed
+    try:
+        run = run_experiment(cfg, resume=args.resume, overwrite=args.overwrite, say=lambda m: print(m, file=sys.stderr))
+        if is_main():  # under torchrun, one table
+            print(results_table(run.results), end='')
+            print(f"wrote {Path(cfg.out) / 'results.json'}, results.md, samples.png", file=sys.stderr)
+    finally: shutdown_distributed()  # leave torchrun's process group (no-op in one process)
     return 0
 
 # %% ../nbs/10_cli.ipynb #23bddeff

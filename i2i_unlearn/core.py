@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #2f14bfff
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random, sys, tempfile
+import dataclasses, hashlib, json, os, random, sys, tempfile, time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -14,7 +14,9 @@ from safetensors.torch import load_file, save_file
 
 # %% auto #0
 __all__ = ['DEVICES', 'TASKS', 'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything', 'get_device', 'in_test', 'RunConfig',
-           'sha256_file', 'write_json', 'sidecar_path', 'save_checkpoint', 'load_checkpoint', 'progress']
+           'sha256_file', 'write_json', 'sidecar_path', 'save_checkpoint', 'load_checkpoint', 'progress', 'rank',
+           'world_size', 'is_main', 'barrier', 'init_distributed', 'shutdown_distributed', 'shard', 'unshard',
+           'main_first', 'all_mean', 'all_gather_cat', 'average_gradients', 'spawn_local', 'distributed_selfcheck']
 
 # %% ../nbs/00_core.ipynb #a685b246
 class UserError(ValueError):
@@ -179,9 +181,185 @@ def load_checkpoint(path:str|Path, # a .safetensors file written by `save_checkp
 def progress(iterable:Iterable, # what to loop over
              desc:str='', # label in front of the bar
              total:int|None=None, # length, when `iterable` has none
-             quiet:bool|None=None, # None: quiet under tests
+             quiet:bool|None=None, # None: quiet under tests and on the ranks other than 0
             ):
     "A tqdm progress bar that is silent under `nbdev_test` and pytest."
     from tqdm.auto import tqdm
-    if quiet is None: quiet = in_test()
+    if quiet is None: quiet = in_test() or not is_main()
     return tqdm(iterable, desc=desc, total=total, disable=quiet, leave=False, file=sys.stderr)
+
+# %% ../nbs/00_core.ipynb #42a76eae
+import contextlib, datetime, importlib
+import torch.distributed as dist
+
+def _dist_on() -> bool: return dist.is_available() and dist.is_initialized()
+
+def rank() -> int:
+    "This process's rank in the distributed group (0 outside one)."
+    return dist.get_rank() if _dist_on() else 0
+
+def world_size() -> int:
+    "Number of processes in the distributed group (1 outside one)."
+    return dist.get_world_size() if _dist_on() else 1
+
+def is_main() -> bool:
+    "True on rank 0, the rank that writes files and prints."
+    return rank() == 0
+
+def barrier() -> None:
+    "Wait until every rank gets here (no-op outside a group)."
+    if _dist_on(): dist.barrier()
+
+# %% ../nbs/00_core.ipynb #b78e1c26
+def init_distributed(device:str|torch.device='cpu', # the requested device: 'cpu', 'cuda' or 'auto' (see `get_device`)
+                     timeout_s:float=1800., # how long a collective may wait for a lagging rank
+                    ) -> torch.device:
+    "Join torchrun's process group (gloo on CPU, NCCL on CUDA) when `WORLD_SIZE` > 1; return this rank's device. Idempotent."
+    dev = get_device(device) if isinstance(device, str) else torch.device(device)
+    world = int(os.environ.get('WORLD_SIZE', '1'))
+    if world <= 1 and not _dist_on(): return dev
+    if dev.type == 'mps': raise UserError("distributed runs need --device cpu or cuda; valid: cpu, cuda")
+    if dev.type == 'cuda':
+        local = int(os.environ.get('LOCAL_RANK', '0'))
+        if local >= torch.cuda.device_count():
+            raise UserError(f"LOCAL_RANK {local} but only {torch.cuda.device_count()} GPUs here; valid: --nproc_per_node {torch.cuda.device_count()} or fewer")
+        dev = torch.device('cuda', local); torch.cuda.set_device(dev)
+    if not _dist_on():
+        for k in ('RANK', 'MASTER_ADDR', 'MASTER_PORT'):
+            if k not in os.environ: raise UserError(f"WORLD_SIZE={world} but {k} is not set; launch with torchrun --nproc_per_node {world}")
+        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', timeout=datetime.timedelta(seconds=timeout_s))
+    return dev
+
+def shutdown_distributed() -> None:
+    "Leave the process group (no-op outside one)."
+    if _dist_on(): dist.destroy_process_group()
+
+# %% ../nbs/00_core.ipynb #7698f220
+def shard(x, # a tensor (or anything sliceable) whose first dimension is the batch
+         ):
+    "This rank's interleaved part `x[rank::world]` of a batch (all of `x` outside a group)."
+    w = world_size()
+    return x if w == 1 else x[rank()::w]
+
+def unshard(t:torch.Tensor, # `all_gather_cat` of every rank's `shard` of a batch of length `n`
+            n:int|None=None, # the batch length (default: len(t))
+           ) -> torch.Tensor:
+    "Undo the interleaving of `shard`: the gathered rows back in the batch's original order."
+    w, n = world_size(), len(t) if n is None else n
+    if w == 1: return t
+    if len(t) != n: raise UserError(f"unshard got {len(t)} rows for a batch of {n}")
+    idx = torch.cat([torch.arange(n)[r::w] for r in range(w)]).to(t.device)
+    out = torch.empty_like(t); out[idx] = t
+    return out
+
+@contextlib.contextmanager
+def main_first():
+    "Rank 0 runs the block first (to fill a cache or write a file); the other ranks run it after rank 0 is done."
+    if not is_main(): barrier()
+    yield
+    if is_main(): barrier()
+
+# %% ../nbs/00_core.ipynb #805c3277
+def _comm_device() -> torch.device:
+    return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
+
+def all_mean(value:float, # this rank's value (a float or a 0-d tensor)
+             weight:float=1., # its weight, e.g. the number of samples it averages
+            ) -> float:
+    "The weighted mean `sum(w v) / sum(w)` of `value` over all ranks (`value` itself outside a group)."
+    if world_size() == 1: return float(value)
+    buf = torch.tensor([float(value) * float(weight), float(weight)], dtype=torch.float64, device=_comm_device())
+    dist.all_reduce(buf)
+    return float(buf[0] / buf[1])
+
+def all_gather_cat(t:torch.Tensor, # this rank's rows; the other dimensions and the dtype must agree across ranks
+                  ) -> torch.Tensor:
+    "Every rank's `t` concatenated along the first dimension in rank order (lengths may differ)."
+    if world_size() == 1: return t
+    dev = _comm_device()
+    x = (t.reshape(1) if t.ndim == 0 else t).detach().to(dev).contiguous()
+    n = torch.tensor([x.shape[0]], device=dev)
+    ns = [torch.zeros_like(n) for _ in range(world_size())]
+    dist.all_gather(ns, n)
+    ns = [int(k) for k in ns]
+    pad = torch.zeros((max(ns), *x.shape[1:]), dtype=x.dtype, device=dev); pad[:len(x)] = x
+    parts = [torch.empty_like(pad) for _ in ns]
+    dist.all_gather(parts, pad)
+    return torch.cat([p[:k] for p, k in zip(parts, ns)]).to(t.device)
+
+def average_gradients(params:Iterable, # parameters after `backward()`
+                     ) -> None:
+    "All-reduce the `.grad` of every parameter and divide by the world size, in one flat message."
+    if world_size() == 1: return
+    params = [p for p in params if p.requires_grad]
+    if not params: return
+    dev = _comm_device()
+    has = torch.tensor([p.grad is not None for p in params], dtype=torch.int32, device=dev)
+    dist.all_reduce(has, op=dist.ReduceOp.MAX)
+    live = [p for p, h in zip(params, has.tolist()) if h]
+    for p in live:
+        if p.grad is None: p.grad = torch.zeros_like(p)
+    if not live: return
+    flat = torch.cat([p.grad.detach().reshape(-1).to(dev, torch.float32) for p in live])
+    dist.all_reduce(flat); flat /= world_size()
+    i = 0
+    for p in live:
+        k = p.grad.numel(); p.grad.copy_(flat[i:i+k].view_as(p.grad)); i += k
+
+# %% ../nbs/00_core.ipynb #b0f7eb8d
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def _spawn_entry(r:int, world:int, port:int, q, target:str, args:tuple) -> None:
+    "One spawned rank: join the gloo group as torchrun would, run `target(*args)`, report its result."
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(r), LOCAL_RANK=str(r), WORLD_SIZE=str(world))
+    torch.set_num_threads(1)
+    try:
+        init_distributed('cpu')
+        mod, name = target.split(':')
+        q.put(dict(rank=r, result=getattr(importlib.import_module(mod), name)(*args)))
+    except Exception as e: q.put(dict(rank=r, error=f'{type(e).__name__}: {e}'))
+    finally: shutdown_distributed()
+
+def spawn_local(target:str, # 'module:function' to run on every rank; it must return something picklable
+                world:int=2, # processes to start
+                *args, # passed to the function
+                timeout_s:float=180., # give up after this long
+               ) -> list:
+    "Run `target(*args)` in `world` spawned CPU processes joined in a gloo group; return `[{'rank', 'result' or 'error'}]` in rank order."
+    import queue
+    ctx = torch.multiprocessing.get_context('spawn')
+    q, port = ctx.Queue(), _free_port()
+    entry = importlib.import_module('i2i_unlearn.core')._spawn_entry  # spawn pickles functions by module name: not __main__'s copy
+    procs = [ctx.Process(target=entry, args=(r, world, port, q, target, args), daemon=True) for r in range(world)]
+    for p in procs: p.start()
+    out, t0 = [], time.monotonic()
+    try:
+        while len(out) < world:
+            try: out.append(q.get(timeout=1.))
+            except queue.Empty:
+                dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+                if dead or time.monotonic() - t0 > timeout_s:
+                    raise RuntimeError(f"spawn_local({target!r}): {len(out)} of {world} ranks reported; exit codes {[p.exitcode for p in procs]}")
+    finally:
+        for p in procs: p.join(10)
+        for p in procs:
+            if p.is_alive(): p.terminate()
+    return sorted(out, key=lambda d: d['rank'])
+
+def _selfcheck() -> dict:
+    x = torch.arange(7.)
+    mine = shard(x)
+    g = all_gather_cat(mine)
+    p = torch.nn.Parameter(torch.zeros(3)); p.grad = torch.full((3,), float(rank()))
+    frozen = torch.nn.Parameter(torch.zeros(1))  # no gradient on any rank: stays None
+    average_gradients([p, frozen])
+    barrier()
+    return dict(world=world_size(), shard=mine.tolist(), mean=all_mean(float(mine.mean()), len(mine)),
+                gathered=g.tolist(), unsharded=unshard(g, 7).tolist(), grad=p.grad.tolist(), frozen_grad=frozen.grad)
+
+def distributed_selfcheck(world:int=2, # processes to start
+                         ) -> list:
+    "Spawn `world` gloo processes that exercise the collectives; return each rank's report, in rank order."
+    return [dict(rank=d['rank'], error=d.get('error'), **d.get('result', {})) for d in spawn_local('i2i_unlearn.core:_selfcheck', world)]

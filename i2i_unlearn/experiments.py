@@ -11,16 +11,17 @@ import numpy as np
 import torch
 
 from . import metrics
-from .core import RunConfig, UserError, get_device, load_checkpoint, save_checkpoint, seed_everything, sidecar_path, write_json
+from .core import (RunConfig, UserError, barrier, get_device, init_distributed, is_main, load_checkpoint, main_first, save_checkpoint,
+                              seed_everything, sidecar_path, world_size, write_json)
 from .data import Task, load, make_splits
 from .models import build_model
 from .train import eval_losses, train_model
 from .unlearn import METHODS, unlearn
 
 # %% auto #0
-__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'SCHEMA', 'run_sizes', 'prepare_out', 'train_original', 'method_options',
-           'run_method', 'evaluate_all', 'results_table', 'samples_figure', 'protocol_forget_classes', 'ExperimentRun',
-           'run_experiment']
+__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'train_original',
+           'method_options', 'run_method', 'evaluate_all', 'results_table', 'samples_figure', 'protocol_forget_classes',
+           'ExperimentRun', 'run_experiment']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -33,8 +34,8 @@ def run_sizes(cfg:RunConfig) -> dict:
 OUTPUTS = ('results.json', 'results.md', 'samples.png', 'original.safetensors', 'retrain.safetensors')
 SAME_ON_RESUME = ('dataset', 'model', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick')
 
-def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
-    "Create or check the output folder."
+def check_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
+    "Refuse an output folder that must not be written into; reads only, writes nothing."
     out = Path(cfg.out)
     if out.exists() and not out.is_dir(): raise UserError(f"--out {out} exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not (resume or overwrite):
@@ -43,19 +44,28 @@ def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
         old = json.loads((out / 'config.json').read_text())
         diff = [k for k in SAME_ON_RESUME if k in old and json.dumps(old[k]) != json.dumps(cfg.to_dict()[k])]
         if diff: raise UserError(f"--resume with other options than the run in {out}: {', '.join(diff)} differ; use the same options or another folder")
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / 'config.json', cfg.to_dict())
+    return out
+
+def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
+    "Check the output folder, then create it and write `config.json` (rank 0 only under torchrun)."
+    out = check_out(cfg, resume, overwrite)
+    if is_main():
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(out / 'config.json', cfg.to_dict())
     return out
 
 # %% ../nbs/09_experiments.ipynb #d5195ebd
 def _cached_model(path:Path, make, resume:bool, template):
-    "Load the model at `path` (with its seconds) if resuming and present, else `make()` it and save it."
+    "Load the model at `path` (with its seconds) if resuming and present, else `make()` it and save it (rank 0; the others then load rank 0's file)."
     if resume and path.exists() and sidecar_path(path).exists():  # no sidecar: the run was killed while saving; make it again
         tensors, meta = load_checkpoint(path)
         template.load_state_dict(tensors)
         return template, meta.get('seconds', float('nan')), meta.get('certificate')
     model, seconds, cert = make()
-    save_checkpoint(path, model.state_dict(), step=0, seconds=seconds, certificate=cert)
+    if is_main(): save_checkpoint(path, model.state_dict(), step=0, seconds=seconds, certificate=cert)
+    if world_size() > 1:
+        barrier()  # the file is complete
+        if not is_main(): model.load_state_dict(load_checkpoint(path)[0])  # every rank continues from rank 0's model, to the bit
     return model, seconds, cert
 
 def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -> tuple:
@@ -173,17 +183,26 @@ def run_experiment(cfg:RunConfig, # every option
     splits = make_splits(ds, forget_classes=fc, forget_samples=fs, seed=cfg.seed, max_train=run_sizes(cfg)['max_train'])
     task = Task(cfg.task, cfg.mask_ratio)
     names = _method_names(cfg, Path(cfg.out), resume)
-    out = prepare_out(cfg, resume, overwrite)
-    say(f"data {ds.name}: {splits.sizes()}")
+    check_out(cfg, resume, overwrite)  # on every rank, before any rank writes
+    device = init_distributed(device)  # a no-op unless launched by torchrun
+    cfg = dataclasses.replace(cfg, world_size=world_size())
+    barrier()
+    out = prepare_out(cfg, resume, overwrite) if is_main() else Path(cfg.out)  # every rank has checked it
+    barrier()  # config.json is written
+    if not is_main(): say = lambda *a, **k: None
+    say(f"data {ds.name}: {splits.sizes()}" + (f"; {cfg.world_size} processes" if cfg.world_size > 1 else ''))
     models, seconds, certs = {}, {}, {}
     models['original'], seconds['original'] = train_original(cfg, splits, task, out, resume, device)
     for n in ['retrain'] + names:
         say(f"method {n} ...")
         models[n], seconds[n], certs[n] = run_method(n, models['original'], splits, task, cfg, out, resume, device)
     lam = metrics.lambda_for(models['original'], splits, task, q=0.95)
-    fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
+    with main_first():  # rank 0 trains and caches the classifier, the others load it
+        fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
     res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name)
-    write_json(out / 'results.json', res)
-    (out / 'results.md').write_text(results_table(res))
-    samples_figure(models, splits, task).savefig(out / 'samples.png', dpi=110)
+    if is_main():
+        write_json(out / 'results.json', res)
+        (out / 'results.md').write_text(results_table(res))
+        samples_figure(models, splits, task).savefig(out / 'samples.png', dpi=110)
+    barrier()
     return ExperimentRun(res, models, splits, task)

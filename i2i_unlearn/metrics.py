@@ -18,7 +18,8 @@ from torchmetrics.functional.image import structural_similarity_index_measure
 from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 
-from .core import UserError, get_device, load_checkpoint, progress, save_checkpoint, seed_everything
+from .core import (UserError, all_gather_cat, get_device, load_checkpoint, progress, save_checkpoint, seed_everything, shard,
+                              unshard, world_size)
 from .data import ImageSet, Splits, Task
 from .theory import calibrate_lambda, ood_rate
 from .train import cosine_lr, eval_losses, region_mse
@@ -202,10 +203,11 @@ def _net_device(net:nn.Module) -> torch.device:
     return next(iter(net.parameters()), torch.empty(0)).device
 
 def frechet_metric(feature_net:nn.Module, # has `features(x)` and an int `num_features`, e.g. a `FeatureNet`
+                   sync:bool=False, # sum the statistics over the ranks of a torchrun group in `compute()` (each rank saw a shard)
                   ) -> FrechetInceptionDistance:
     "A torchmetrics Frechet-distance accumulator on `feature_net`'s penultimate features (update with real=True/False)."
     feature_net.eval()
-    return FrechetInceptionDistance(feature=_Penultimate(feature_net), normalize=True).to(_net_device(feature_net))
+    return FrechetInceptionDistance(feature=_Penultimate(feature_net), normalize=True, sync_on_compute=sync).to(_net_device(feature_net))
 
 @torch.no_grad()
 def fid_local(real:torch.Tensor, # real images (N, C, H, W) in [0, 1]
@@ -319,9 +321,10 @@ def lambda_for(model:nn.Module, # the original model
                task:Task, # the masking operator
                q:float=0.95, # quantile of held-out retain losses
                batch_size:int=256, # images per forward pass
+               distributed:bool=True, # under torchrun: each rank scores a shard (every rank must call this)
               ) -> float:
     "The OOD level $\\lambda_q$: `calibrate_lambda` on the model's losses over `splits.retain_val`."
-    return calibrate_lambda(eval_losses(model, splits.retain_val.x, task, batch_size), q)
+    return calibrate_lambda(eval_losses(model, splits.retain_val.x, task, batch_size, distributed=distributed), q)
 
 # %% ../nbs/06_metrics.ipynb #d0d05e56
 def _losses(v, what:str) -> np.ndarray:
@@ -359,10 +362,11 @@ def loss_mia(model:nn.Module, # the model under attack
              task:Task, # the masking operator
              batch_size:int=256, # images per forward pass
              cv:bool=True, # also the cross-validated logistic-regression accuracy (needs 10 of each)
+             distributed:bool=True, # under torchrun: each rank scores a shard (every rank must call this)
             ) -> dict:
     "Loss-based membership attack on the forget set: `{'auc': ..., 'cv_accuracy': ...}` (0.5 ideal for both)."
-    mem = eval_losses(model, splits.forget_train.x, task, batch_size)
-    non = eval_losses(model, splits.forget_test.x, task, batch_size)
+    mem = eval_losses(model, splits.forget_train.x, task, batch_size, distributed=distributed)
+    non = eval_losses(model, splits.forget_test.x, task, batch_size, distributed=distributed)
     out = {'auc': mia_auc(mem, non)}
     if cv: out['cv_accuracy'] = mia_cv_accuracy(mem, non) if min(len(mem), len(non)) >= 10 else float('nan')
     return out
@@ -386,15 +390,18 @@ def evaluate_images(model:nn.Module, # the I2I model
                     lam:float, # the OOD level
                     feature_net:nn.Module, # the data set's `FeatureNet`
                     batch_size:int=256, # images per forward pass
+                    distributed:bool=True, # under torchrun: each rank scores its shard of `x` (every rank must call this with the same `x`)
                    ) -> dict:
     "The five metrics of `METRICS` (floats) for one set of images."
     if len(x) == 0: raise UserError("cannot evaluate an empty split")
+    spread, n = distributed and world_size() > 1, len(x)
+    xs = shard(x) if spread else x
     dev, was = next(model.parameters()).device, model.training
     model.eval()
-    fid, fdev = frechet_metric(feature_net), _net_device(feature_net)
+    fid, fdev = frechet_metric(feature_net, sync=spread), _net_device(feature_net)
     per = {'mse': [], 'psnr': [], 'ssim': []}
-    for i in range(0, len(x), batch_size):
-        xb = x[i:i+batch_size].to(dev).float()
+    for i in range(0, len(xs), batch_size):
+        xb = xs[i:i+batch_size].to(dev).float()
         x_in, region = task(xb)
         out = model(x_in).float()
         result = paste(out, xb, region)
@@ -402,9 +409,10 @@ def evaluate_images(model:nn.Module, # the I2I model
         per['ssim'].append(ssim(result, xb, region).cpu())
         fid.update(xb.to(fdev), real=True); fid.update(result.to(fdev), real=False)
     model.train(was)
-    per = {k: torch.cat(v) for k, v in per.items()}
+    if spread: per = {k: unshard(all_gather_cat(torch.cat(v or [torch.zeros(0)])), n) for k, v in per.items()}  # every sample, original order
+    else: per = {k: torch.cat(v) for k, v in per.items()}
     return {'mse': float(per['mse'].mean()), 'psnr': float(per['psnr'].mean()), 'ssim': float(per['ssim'].mean()),
-            'fid_local': float(fid.compute()) if len(x) >= 2 else float('nan'), 'ood_rate': ood_rate(per['mse'].numpy(), lam)}
+            'fid_local': float(fid.compute()) if n >= 2 else float('nan'), 'ood_rate': ood_rate(per['mse'].numpy(), lam)}
 
 def evaluate(model:nn.Module, # the I2I model
              splits:Splits, # the experiment's splits
@@ -412,9 +420,10 @@ def evaluate(model:nn.Module, # the I2I model
              lam:float, # the OOD level (see `lambda_for`)
              feature_net:nn.Module, # the data set's `FeatureNet` (see `get_feature_net`)
              batch_size:int=256, # images per forward pass
+             distributed:bool=True, # under torchrun: shard every split over the ranks (see `evaluate_images`)
             ) -> dict:
     "`{SPLIT: {'mse', 'psnr', 'ssim', 'fid_local', 'ood_rate'}}` for SPLIT in `SPLITS`, all floats."
-    return {s: evaluate_images(model, getattr(splits, s).x, task, lam, feature_net, batch_size) for s in progress(SPLITS, 'evaluate')}
+    return {s: evaluate_images(model, getattr(splits, s).x, task, lam, feature_net, batch_size, distributed) for s in progress(SPLITS, 'evaluate')}
 
 # %% ../nbs/06_metrics.ipynb #86366675
 def retrain_gaps(models_metrics:dict, # {NAME: {SPLIT: {METRIC: float}}}, as returned by `evaluate` per model

@@ -4,7 +4,8 @@
 
 # %% ../nbs/03_models.ipynb #fa9c64f1
 from __future__ import annotations
-import math
+import math, pickle
+from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -13,9 +14,11 @@ import torch.nn.functional as F
 from .core import UserError, choose
 
 # %% auto #0
-__all__ = ['MAE_CONFIGS', 'MODELS', 'I2IModel', 'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder',
-           'UNet', 'sincos_pos_embed', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE',
-           'build_model', 'rebuild', 'n_params']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MAE_CONFIGS', 'MAE_IGNORED', 'WEIGHT_SUFFIXES', 'MODELS', 'I2IModel',
+           'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder', 'UNet', 'sincos_pos_embed',
+           'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE', 'mae_official_shapes',
+           'from_official_name', 'to_official_name', 'read_state_dict', 'resize_pos_embed', 'apply_weights',
+           'load_mae_weights', 'weights_summary', 'load_weights', 'build_model', 'rebuild', 'n_params']
 
 # %% ../nbs/03_models.ipynb #4486b446
 class I2IModel(nn.Module):
@@ -176,6 +179,7 @@ class MAEDecoder(nn.Module):
         return p.view(n, g, g, s, s, c).permute(0, 5, 1, 3, 2, 4).reshape(n, c, g * s, g * s)
 
 # %% ../nbs/03_models.ipynb #eb640eb3
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 MAE_CONFIGS = {'tiny': dict(patch=4, dim=64, depth=2, heads=4, dec_dim=64, dec_depth=1, dec_heads=4),
                'base': dict(patch=16, dim=768, depth=12, heads=12, dec_dim=512, dec_depth=8, dec_heads=16)}
 
@@ -183,25 +187,187 @@ class MAE(I2IModel):
     "A ViT masked autoencoder for I2I tasks; `size` 'tiny' trains on a CPU, 'base' is ViT-B/16."
     def __init__(self, image_size:int=32, # side of the images; divisible by the patch size
                  size:str='tiny', # a key of `MAE_CONFIGS`
-                 in_channels:int=3):
+                 in_channels:int=3,
+                 imagenet_norm:bool=False, # standardise inputs and un-standardise outputs with ImageNet's mean and std (as the official weights expect)
+                ):
         super().__init__()
         c = MAE_CONFIGS[choose(size, MAE_CONFIGS, 'mae size')]
         if image_size % c['patch']: raise UserError(f"mae-{size} needs image_size divisible by {c['patch']}, got {image_size}")
         self.encoder = MAEEncoder(image_size, c['patch'], c['dim'], c['depth'], c['heads'], in_channels)
         self.decoder = MAEDecoder(image_size, c['patch'], c['dec_dim'], c['dim'], c['dec_depth'], c['dec_heads'], in_channels)
-    def encode(self, x): return self.encoder(x)
-    def decode(self, z): return self.decoder(z)
+        mean, std = (IMAGENET_MEAN, IMAGENET_STD) if imagenet_norm else ((0.,) * in_channels, (1.,) * in_channels)
+        self.register_buffer('pix_mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)  # not in checkpoints
+        self.register_buffer('pix_std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
+    def encode(self, x): return self.encoder((x - self.pix_mean) / self.pix_std)
+    def decode(self, z): return self.decoder(z) * self.pix_std + self.pix_mean
+
+# %% ../nbs/03_models.ipynb #4161c375
+def mae_official_shapes(dim:int=768, # encoder width (ViT-B: 768)
+                        depth:int=12, # encoder blocks
+                        dec_dim:int=512, # decoder width
+                        dec_depth:int=8, # decoder blocks
+                        patch:int=16, # patch side in pixels
+                        image_size:int=224, # image side in pixels
+                        in_channels:int=3, # image channels
+                        mlp_ratio:float=4., # hidden width of the MLPs, as a multiple of the width
+                       ) -> dict:
+    "Parameter names and shapes of the official `MaskedAutoencoderViT` (facebookresearch/mae `models_mae.py`)."
+    n = (image_size // patch) ** 2 + 1  # patches plus the class token
+    def block(pre, d):
+        h = int(d * mlp_ratio)
+        return {f'{pre}.norm1.weight': (d,), f'{pre}.norm1.bias': (d,), f'{pre}.attn.qkv.weight': (3*d, d), f'{pre}.attn.qkv.bias': (3*d,),
+                f'{pre}.attn.proj.weight': (d, d), f'{pre}.attn.proj.bias': (d,), f'{pre}.norm2.weight': (d,), f'{pre}.norm2.bias': (d,),
+                f'{pre}.mlp.fc1.weight': (h, d), f'{pre}.mlp.fc1.bias': (h,), f'{pre}.mlp.fc2.weight': (d, h), f'{pre}.mlp.fc2.bias': (d,)}
+    s = {'cls_token': (1, 1, dim), 'pos_embed': (1, n, dim), 'mask_token': (1, 1, dec_dim), 'decoder_pos_embed': (1, n, dec_dim),
+         'patch_embed.proj.weight': (dim, in_channels, patch, patch), 'patch_embed.proj.bias': (dim,)}
+    for i in range(depth): s.update(block(f'blocks.{i}', dim))
+    s.update({'norm.weight': (dim,), 'norm.bias': (dim,), 'decoder_embed.weight': (dec_dim, dim), 'decoder_embed.bias': (dec_dim,)})
+    for i in range(dec_depth): s.update(block(f'decoder_blocks.{i}', dec_dim))
+    s.update({'decoder_norm.weight': (dec_dim,), 'decoder_norm.bias': (dec_dim,),
+              'decoder_pred.weight': (patch * patch * in_channels, dec_dim), 'decoder_pred.bias': (patch * patch * in_channels,)})
+    return s
+
+# %% ../nbs/03_models.ipynb #730449a7
+MAE_IGNORED = ('mask_token',)  # official tensors with no counterpart here (tau does the masking)
+
+def from_official_name(name:str, # a tensor name in an official MAE checkpoint
+                      ) -> str|None:
+    "Our parameter name for an official MAE name; None for the ignored ones (`MAE_IGNORED`)."
+    name = name.removeprefix('module.')
+    if name in MAE_IGNORED: return None
+    if name.startswith(('encoder.', 'decoder.')): return name
+    return ('decoder.' if name.startswith('decoder_') else 'encoder.') + name
+
+def to_official_name(name:str, # one of our `MAE` parameter names
+                    ) -> str:
+    "The official MAE name of one of our parameters (the inverse of `from_official_name`)."
+    return name.split('.', 1)[1]
+
+# %% ../nbs/03_models.ipynb #26aae9e5
+WEIGHT_SUFFIXES = ('.safetensors', '.pth', '.pt', '.bin', '.ckpt')
+
+def _tensor_dict(obj, path:Path) -> dict:
+    "The name -> tensor dict inside a loaded `.pth` object (unwrapping 'model' or 'state_dict')."
+    for key in ('model', 'state_dict'):
+        if isinstance(obj, dict) and isinstance(obj.get(key), dict): obj = obj[key]; break
+    if not isinstance(obj, dict) or not obj or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise UserError(f"{path.name} holds no tensor dict (expected {{name: tensor}}, possibly under a 'model' key, as in the official MAE files)")
+    return obj
+
+def read_state_dict(path:str|Path, # a .safetensors file, or a PyTorch .pth/.pt/.bin/.ckpt file
+                   ) -> dict:
+    "The tensors of a weights file, read without running code (safetensors, or `torch.load(weights_only=True)`)."
+    path = Path(path).expanduser()
+    if path.suffix not in WEIGHT_SUFFIXES: raise UserError(f"weights file {path.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
+    if not path.is_file(): raise UserError(f"weights file not found: {path}")
+    if path.suffix == '.safetensors':
+        from safetensors.torch import load_file
+        try: return load_file(str(path))
+        except Exception as e: raise UserError(f"{path.name} is not a readable safetensors file ({type(e).__name__})") from None
+    try: obj = torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'Unsupported global' not in str(e): raise UserError(f"{path.name} is not a readable PyTorch checkpoint (UnpicklingError)") from None
+        raise UserError(f"{path.name} holds Python objects other than tensors, which are not unpickled; save its state_dict alone (or as .safetensors)") from None
+    except Exception as e: raise UserError(f"{path.name} is not a readable PyTorch checkpoint ({type(e).__name__})") from None
+    return _tensor_dict(obj, path)
+
+# %% ../nbs/03_models.ipynb #0e8c258d
+def resize_pos_embed(pe:torch.Tensor, # (1, 1 + g0*g0, dim): class row, then the grid rows
+                     grid:int, # the new grid side g
+                    ) -> torch.Tensor:
+    "A positional table for a `grid` x `grid` patch grid, keeping the class-token row (official MAE `interpolate_pos_embed`)."
+    g0 = math.isqrt(pe.shape[1] - 1)
+    if g0 * g0 != pe.shape[1] - 1: raise UserError(f"positional table with {pe.shape[1]} rows is not 1 + a square grid")
+    if g0 == grid: return pe
+    cls, rows = pe[:, :1], pe[:, 1:].float()
+    img = rows.reshape(1, g0, g0, -1).permute(0, 3, 1, 2)
+    img = F.interpolate(img, size=(grid, grid), mode='bicubic', align_corners=False)
+    return torch.cat([cls, img.permute(0, 2, 3, 1).reshape(1, grid * grid, -1).to(pe.dtype)], 1)
+
+# %% ../nbs/03_models.ipynb #d0eb535d
+def _names(keys, k:int=4) -> str:
+    keys = sorted(keys)
+    return ', '.join(keys[:k]) + (f', ... ({len(keys)} in all)' if len(keys) > k else '')
+
+def _check_shapes(model:nn.Module, sd:dict, path:Path) -> None:
+    own = model.state_dict()
+    for k in own:  # in the model's order, so the first mismatch named is the first layer's
+        if k in sd and tuple(sd[k].shape) != tuple(own[k].shape):
+            what = f"mae-{model.spec.get('size', 'tiny')}" if hasattr(model, 'spec') and model.spec.get('name') == 'mae' else type(model).__name__
+            raise UserError(f"{path.name}: tensor {k!r} has shape {tuple(sd[k].shape)} but {what} expects {tuple(own[k].shape)}; "
+                            "the checkpoint is for another model size or patch size")
+
+def apply_weights(model:nn.Module, # the model to fill in place
+                  sd:dict, # our parameter name -> tensor, already mapped
+                  path:str|Path, # where they came from (for messages)
+                  strict:bool=True, # refuse missing or unexpected tensors
+                  ignored:list=(), # official tensors dropped on purpose
+                  resized:list=(), # tensors resized on the way
+                 ) -> dict:
+    "Check `sd` against `model` (names, shapes), copy it in, and report what was loaded, missing, unexpected, ignored and resized."
+    path, own = Path(path), model.state_dict()
+    missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
+    if not set(sd) & set(own):
+        raise UserError(f"{path.name}: none of its {len(sd)} tensors ({_names(sd, 2)}) is a parameter of this {type(model).__name__}; "
+                        f"expected names such as {_names(own, 2)}")
+    _check_shapes(model, sd, path)
+    if strict and (missing or unexpected):
+        raise UserError(f"{path.name} does not match the model: missing {_names(missing) or 'none'}; unexpected {_names(unexpected) or 'none'}"
+                        " (an encoder-only checkpoint? load with strict=False to keep the rest at its initial values)")
+    model.load_state_dict({k: v for k, v in sd.items() if k in own}, strict=False)
+    return {'path': str(path), 'loaded': len(sd) - len(unexpected), 'missing': missing, 'unexpected': unexpected,
+            'ignored': list(ignored), 'resized': [k for k in own if k in resized]}
+
+def load_mae_weights(model:nn.Module, # an `MAE` (built with `build_model('mae', ...)` or `MAE(...)`)
+                     path:str|Path, # an official MAE checkpoint (.pth) or a .safetensors file with official or our names
+                     strict:bool=True, # refuse missing/unexpected tensors (False: load what matches, e.g. encoder-only files)
+                    ) -> dict:
+    "Load an official MAE checkpoint into `model` in place: map names, resize positional tables, check shapes; returns a report."
+    if not isinstance(model, MAE): raise UserError(f"load_mae_weights needs an mae model, got {type(model).__name__}")
+    raw, sd, ignored, resized = read_state_dict(path), {}, [], []
+    if not any(from_official_name(k) in model.state_dict() for k in raw):
+        raise UserError(f"{Path(path).name}: none of its {len(raw)} tensors ({_names(raw, 2)}) has an MAE parameter name; "
+                        "expected official names such as blocks.0.attn.qkv.weight and decoder_pred.weight")
+    for k, v in raw.items():
+        name = from_official_name(k)
+        if name is None: ignored.append(k); continue
+        if name.endswith('pos_embed') and name in model.state_dict() and v.ndim == 3 and v.shape[1] != model.state_dict()[name].shape[1]:
+            v = resize_pos_embed(v, math.isqrt(model.state_dict()[name].shape[1] - 1)); resized.append(name)
+        sd[name] = v
+    return apply_weights(model, sd, path, strict, ignored, resized)
+
+def weights_summary(report:dict, # what `load_mae_weights` or `load_weights` returned
+                   ) -> str:
+    "One line saying what a weights load did."
+    s = f"loaded {report['loaded']} tensors from {Path(report['path']).name}"
+    if report['resized']: s += f"; resized {', '.join(report['resized'])}"
+    if report['ignored']: s += f"; ignored {_names(report['ignored'])}"
+    if report['missing']: s += f"; kept initial values for {_names(report['missing'], 3)}"
+    if report['unexpected']: s += f"; skipped {_names(report['unexpected'], 3)}"
+    return s
+
+# %% ../nbs/03_models.ipynb #03bb2913
+def load_weights(model:nn.Module, # any model of `MODELS`
+                 path:str|Path, # a weights file (see `read_state_dict`)
+                 strict:bool=True, # refuse missing/unexpected tensors
+                ) -> dict:
+    "Load a weights file into `model` in place (official MAE names for `MAE`, our names otherwise); returns the report."
+    if isinstance(model, MAE): return load_mae_weights(model, path, strict)
+    return apply_weights(model, {k.removeprefix('module.'): v for k, v in read_state_dict(path).items()}, path, strict)
 
 # %% ../nbs/03_models.ipynb #06b402dc
 MODELS = {'conv_ae': ConvAE, 'unet': UNet, 'mae': MAE}
 
 def build_model(name:str='conv_ae', # a key of `MODELS`
                 image_size:int=32, # side of the images
+                weights:str|Path|None=None, # start from this weights file (an official MAE checkpoint for 'mae'); see `load_weights`
+                strict:bool=True, # with `weights`: refuse missing/unexpected tensors
                 **kwargs # passed to the model's constructor
                ) -> I2IModel:
     "Build model `name` for square images of side `image_size`; `model.spec` records how, for rebuilding."
     model = MODELS[choose(name, MODELS, 'model')](image_size=image_size, **kwargs)
-    model.spec = dict(name=name, image_size=image_size, **kwargs)
+    model.spec = dict(name=name, image_size=image_size, **kwargs)  # no weights: `rebuild` starts from scratch
+    if weights is not None: model.weights_report = load_weights(model, weights, strict)
     return model
 
 def rebuild(model:I2IModel) -> I2IModel:

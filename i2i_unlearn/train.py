@@ -10,7 +10,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .core import UserError, load_checkpoint, progress, save_checkpoint, seed_everything, sha256_file, sidecar_path
+from .core import (UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main, load_checkpoint, progress,
+                              save_checkpoint, seed_everything, sha256_file, shard, sidecar_path, unshard, world_size)
 from .data import Task
 
 # %% auto #0
@@ -39,13 +40,17 @@ def eval_losses(model:nn.Module, # an I2I model
                 x:torch.Tensor, # images (N, C, H, W), on any device
                 task:Task, # the masking operator
                 batch_size:int=512, # images per forward pass
+                distributed:bool=False, # under torchrun: each rank scores its `shard` of `x` and all get every loss (all ranks must call with the same `x`)
                ) -> torch.Tensor:
     "Per-sample losses of a whole tensor of images, in eval mode, on the model's device (returned on the CPU)."
     dev = next(model.parameters()).device
     was = model.training; model.eval()
-    out = torch.cat([sample_losses(model, x[i:i+batch_size].to(dev), task).cpu() for i in range(0, len(x), batch_size)])
+    spread = distributed and world_size() > 1
+    xs = shard(x) if spread else x
+    parts = [sample_losses(model, xs[i:i+batch_size].to(dev), task).cpu() for i in range(0, len(xs), batch_size)]
+    out = torch.cat(parts or [torch.zeros(0)]) if spread else torch.cat(parts)
     model.train(was)
-    return out
+    return unshard(all_gather_cat(out), len(x)) if spread else out
 
 # %% ../nbs/04_train.ipynb #f315538d
 def cosine_lr(step:int, # the current optimiser step (0-based)
@@ -99,40 +104,63 @@ def load_train_state(path, model, opt) -> int:
 @dataclasses.dataclass
 class TrainLog:
     "What a training run measured."
-    losses: list # mean training loss per epoch
+    losses: list # mean training loss per epoch (over all ranks)
     steps: int # optimiser steps taken in this call
-    seconds: float # wall-clock time of this call
-    images_per_s: float # training throughput
+    seconds: float # wall-clock time of this call, checkpoints included
+    images_per_s: float # training throughput: images trained / `step_seconds`
     resumed_from: int = 0 # epochs already done when the call started
+    step_seconds: float = 0. # time in training steps only (no checkpoint writing, no callbacks)
+    compiled: bool = False # True if the torch.compile'd model did the training
+    world_size: int = 1 # processes that shared each batch
 
-def _maybe_compile(model:nn.Module, on:bool) -> nn.Module:
+class _CompiledOrEager:
+    "Call the compiled model; if its first call fails (torch.compile fails lazily), warn and use the eager model from then on."
+    def __init__(self, model:nn.Module, compiled): self.model, self.compiled, self.state = model, compiled, 'untried'
+    @property
+    def is_compiled(self) -> bool: return self.state == 'ok'
+    def __call__(self, *args, **kwargs):
+        if self.state == 'eager': return self.model(*args, **kwargs)
+        if self.state == 'ok': return self.compiled(*args, **kwargs)
+        try: out = self.compiled(*args, **kwargs)
+        except Exception as e:
+            warnings.warn(f"torch.compile failed at the first call ({type(e).__name__}: {str(e)[:300]}); using the eager model")
+            self.state = 'eager'
+            return self.model(*args, **kwargs)
+        self.state = 'ok'
+        return out
+
+def _maybe_compile(model:nn.Module, on:bool):
+    "`model` itself, or a compiled wrapper that falls back to `model` with a warning when compiling fails."
     if not on: return model
-    try: return torch.compile(model)
+    try: compiled = torch.compile(model)
     except Exception as e:
         warnings.warn(f"torch.compile failed ({type(e).__name__}: {e}); training the eager model"); return model
+    return _CompiledOrEager(model, compiled)
 
 # %% ../nbs/04_train.ipynb #451d3b8e
 def train_model(model:nn.Module, # the model, trained in place
                 x:torch.Tensor, # training images (N, C, H, W) in [0, 1]
                 task:Task, # the masking operator
                 epochs:int=12, # passes over `x`
-                batch_size:int=128, # images per step
+                batch_size:int=128, # images per step (the global batch under torchrun)
                 lr:float=2e-3, # peak learning rate
                 seed:int=0, # seeds the data order
                 weight_decay:float=1e-4, # AdamW decoupled weight decay
                 warmup_frac:float=0.05, # share of steps spent warming up
                 clip:float=1.0, # gradient-norm clip (0: none)
                 params:list|None=None, # parameters to train (default: all)
-                ckpt_path:str|Path|None=None, # where to checkpoint after every epoch
+                ckpt_path:str|Path|None=None, # where to checkpoint after every epoch (rank 0 writes)
                 resume:bool=False, # continue from `ckpt_path` if it exists
                 channels_last:bool=False, amp:bool=False, compile:bool=False, # fast paths
                 desc:str='train', # progress-bar label
                 on_epoch=None, # optional callback(epoch, model) after each epoch
+                distributed:bool=True, # under torchrun: shard each batch over the ranks and average gradients (every rank passes the same `x`)
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
     if len(x) == 0: raise UserError("cannot train on an empty set of images")
     dev = next(model.parameters()).device
     params = list(model.parameters()) if params is None else list(params)
+    world = world_size() if distributed else 1
     fused = dev.type == 'cuda'
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **({'fused': True} if fused else {}))
     start = load_train_state(ckpt_path, model, opt) if resume and resumable(ckpt_path) else 0
@@ -141,24 +169,36 @@ def train_model(model:nn.Module, # the model, trained in place
     n_batches = math.ceil(len(x) / batch_size); total = epochs * n_batches
     warmup = int(warmup_frac * total)
     xs = x.to(dev)
-    losses, steps, t0 = [], 0, time.perf_counter()
+    losses, steps, seen, step_secs, t0 = [], 0, 0, 0., time.perf_counter()
     model.train()
     for epoch in progress(range(start, epochs), desc, total=epochs - start):
+        t_steps = time.perf_counter()
         perm = torch.randperm(len(xs), generator=torch.Generator().manual_seed(seed * 100_003 + epoch)).to(dev)
-        tot = 0.
+        tot, mine = 0., 0
         for b in range(n_batches):
             xb = xs[perm[b*batch_size:(b+1)*batch_size]]
+            nb = len(xb)
+            if world > 1: xb = shard(xb)  # the same global batch on every rank; this rank's part of it
             if channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
             for g in opt.param_groups: g['lr'] = cosine_lr(epoch * n_batches + b, total, lr, warmup)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
-                loss = sample_losses(fwd, xb, task).mean()
+                per = sample_losses(fwd, xb, task)
+                loss = per.mean() if world == 1 else per.sum() * (world / nb)  # averaged over ranks: the mean over the global batch
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if world > 1: average_gradients(params)
             if clip: nn.utils.clip_grad_norm_(params, clip)
-            opt.step(); steps += 1; tot += loss.item() * len(xb)
-        losses.append(tot / len(xs))
-        if ckpt_path: save_train_state(ckpt_path, model, opt, epoch + 1, {'epochs': epochs, 'lr': lr, 'batch_size': batch_size, 'seed': seed})
+            opt.step(); steps += 1; seen += nb
+            if world == 1: tot += loss.item() * len(xb)
+            else: tot += per.detach().float().sum().item(); mine += len(xb)
+        if dev.type == 'cuda': torch.cuda.synchronize(dev)
+        step_secs += time.perf_counter() - t_steps
+        losses.append(tot / len(xs) if world == 1 else all_mean(tot / max(mine, 1), mine))
+        if ckpt_path:
+            if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, {'epochs': epochs, 'lr': lr, 'batch_size': batch_size, 'seed': seed})
+            if world > 1: barrier()  # nobody reads the checkpoint before it is complete
         if on_epoch: on_epoch(epoch, model)
     secs = time.perf_counter() - t0
     if channels_last: model.to(memory_format=torch.contiguous_format)
-    return TrainLog(losses, steps, secs, steps and steps * batch_size / secs if steps else 0., start)
+    return TrainLog(losses, steps, secs, seen / step_secs if steps and step_secs > 0 else 0., start, step_secs,
+                    getattr(fwd, 'is_compiled', False), world)
