@@ -32,7 +32,8 @@ def config_from_args(args) -> RunConfig:
     d = dict(dataset=args.dataset, model=args.model, task=args.task, mask_ratio=args.mask_ratio, forget_classes=_ints(args.forget_classes),
              forget_samples=args.forget_samples, methods=_names(args.methods) if args.methods else (), epochs=args.epochs,
              batch_size=args.batch_size, lr=args.lr, image_size=args.image_size, seed=args.seed, device=args.device,
-             data_root=args.data_root, out=args.out, quick=args.quick, max_per_class=args.max_per_class, protocol=args.protocol)
+             data_root=args.data_root, out=args.out, quick=args.quick, max_per_class=args.max_per_class, protocol=args.protocol,
+             model_size=args.model_size, weights=args.weights)
     if args.forget_samples is not None: d['forget_classes'] = ()
     return RunConfig.from_dict(d)
 
@@ -60,12 +61,16 @@ def add_run_parser(sub) -> None:
     p.add_argument('--max-per-class', type=int, default=None, help='keep at most this many images per class (folder data sets)')
     p.add_argument('--protocol', default=None, help="a published protocol that fixes the forget classes: li2024-imagenet or li2024-places365 (with --dataset folder)")
     p.add_argument('--model', default=d.model, help='conv_ae, unet or mae')
+    p.add_argument('--model-size', default=None, help="size of models that have sizes: mae tiny (default) or base (ViT-B/16)")
+    p.add_argument('--weights', default=None, metavar='PATH',
+                   help='start the original from this weights file (.safetensors, .pth, .pt, .bin, .ckpt; for mae an official MAE checkpoint, '
+                        'loaded with ImageNet standardisation) and fine-tune it for --epochs epochs (0: use it as is); the oracle still starts from scratch')
     p.add_argument('--task', default=d.task, help='recon, inpaint or outpaint')
     p.add_argument('--mask-ratio', type=float, default=d.mask_ratio, help='hole side (inpaint) or hidden border share (outpaint)')
     p.add_argument('--forget-classes', default='0', help='comma-separated classes to forget (class-level), e.g. 3 or 4,7')
     p.add_argument('--forget-samples', default=None, help='sample-level forgetting: a count, or a file of indices')
     p.add_argument('--methods', default=None, help='comma-separated unlearning methods (default: all)')
-    p.add_argument('--epochs', type=int, default=d.epochs, help='training epochs of the original and the oracle')
+    p.add_argument('--epochs', type=int, default=d.epochs, help='training epochs of the original and the oracle (with --weights: fine-tuning epochs, 0 allowed)')
     p.add_argument('--batch-size', type=int, default=d.batch_size)
     p.add_argument('--lr', type=float, default=d.lr)
     p.add_argument('--image-size', type=int, default=d.image_size)

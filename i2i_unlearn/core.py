@@ -63,11 +63,21 @@ def in_test() -> bool:
 # %% ../nbs/00_core.ipynb #df11879d
 TASKS = ('recon', 'inpaint', 'outpaint')
 
+def _check_weights_path(path) -> None:
+    "A one-line `UserError` unless `path` is an existing file with a suffix of `models.WEIGHT_SUFFIXES`."
+    from i2i_unlearn.models import WEIGHT_SUFFIXES  # here, not at the top: models imports core
+    if not isinstance(path, (str, os.PathLike)) or not str(path): raise UserError(f"weights must be the path of a weights file, got {path!r}")
+    p = Path(path).expanduser()
+    if p.suffix not in WEIGHT_SUFFIXES: raise UserError(f"weights file {p.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
+    if not p.is_file(): raise UserError(f"weights file not found: {p}; give the path of an existing {'/'.join(WEIGHT_SUFFIXES)} file")
+
 @dataclasses.dataclass
 class RunConfig:
     "Every option of an experiment run; `from_dict` validates."
     dataset:str = 'fashion-mnist-10k' # a name in `data.DATASETS`
     model:str = 'conv_ae' # a name in `models.MODELS`
+    model_size:str|None = None # for models that come in sizes (mae: tiny or base); None: the model's default (tiny)
+    weights:str|None = None # start the original model from this weights file (.safetensors, .pth, ...), e.g. an official MAE checkpoint
     task:str = 'recon' # recon, inpaint or outpaint
     mask_ratio:float = 0.375 # side of the hole (inpaint) or of the visible centre cut (outpaint), as a fraction of the image
     forget_classes:tuple = (0,) # class-level forget set
@@ -94,7 +104,8 @@ class RunConfig:
         if not 0 < self.mask_ratio < 1: raise UserError(f"mask_ratio must be in (0, 1), got {self.mask_ratio}")
         for k in ('epochs', 'batch_size', 'image_size', 'world_size'):
             v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise UserError(f"{k} must be a positive integer, got {v!r}")
+            if not isinstance(v, int) or isinstance(v, bool) or v < (0 if k == 'epochs' and self.weights else 1):
+                raise UserError(f"{k} must be a positive integer{' (or 0 with weights: the checkpoint as is)' if k == 'epochs' else ''}, got {v!r}")
         if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1): raise UserError(f"lr must be in (0, 1), got {self.lr!r}")
         if self.image_size < 8: raise UserError(f"image_size must be at least 8, got {self.image_size}")
         self.forget_classes = tuple(int(c) for c in (self.forget_classes or ()))
@@ -104,6 +115,9 @@ class RunConfig:
         choose(self.device.split(':')[0], DEVICES, 'device')
         if self.max_per_class is not None and (not isinstance(self.max_per_class, int) or self.max_per_class < 1):
             raise UserError(f"max_per_class must be a positive integer, got {self.max_per_class!r}")
+        if self.model_size is not None and (not isinstance(self.model_size, str) or not self.model_size):
+            raise UserError(f"model_size must be a size name such as tiny or base, got {self.model_size!r}")
+        if self.weights is not None: _check_weights_path(self.weights)
         return self
 
     @classmethod

@@ -11,17 +11,17 @@ import numpy as np
 import torch
 
 from . import metrics
-from .core import (RunConfig, UserError, barrier, get_device, init_distributed, is_main, load_checkpoint, main_first, save_checkpoint,
-                              seed_everything, sidecar_path, world_size, write_json)
+from .core import (RunConfig, UserError, barrier, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
+                              save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .data import Task, load, make_splits
-from .models import build_model
+from .models import MAE_CONFIGS, build_model, weights_summary
 from .train import eval_losses, train_model
 from .unlearn import METHODS, unlearn
 
 # %% auto #0
-__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'train_original',
-           'method_options', 'run_method', 'evaluate_all', 'results_table', 'samples_figure', 'protocol_forget_classes',
-           'ExperimentRun', 'run_experiment']
+__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs',
+           'initial_model', 'weights_record', 'train_original', 'method_options', 'run_method', 'evaluate_all',
+           'results_table', 'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -32,7 +32,7 @@ def run_sizes(cfg:RunConfig) -> dict:
 
 # %% ../nbs/09_experiments.ipynb #60b55827
 OUTPUTS = ('results.json', 'results.md', 'samples.png', 'original.safetensors', 'retrain.safetensors')
-SAME_ON_RESUME = ('dataset', 'model', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick')
+SAME_ON_RESUME = ('dataset', 'model', 'model_size', 'weights', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick')
 
 def check_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
     "Refuse an output folder that must not be written into; reads only, writes nothing."
@@ -54,6 +54,32 @@ def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
         write_json(out / 'config.json', cfg.to_dict())
     return out
 
+# %% ../nbs/09_experiments.ipynb #a41f8fe7
+MODEL_SIZES = {'mae': tuple(MAE_CONFIGS)}  # models that come in sizes, and their size names
+
+def model_kwargs(cfg:RunConfig) -> dict:
+    "Constructor options of `cfg.model` from the config (`build_model(..., **model_kwargs(cfg))`); a bad `model_size` is a `UserError`."
+    kw = {}
+    if cfg.model_size is not None:
+        if cfg.model not in MODEL_SIZES:
+            raise UserError(f"model {cfg.model} has one size, so --model-size {cfg.model_size} does not apply; valid: leave it out, or a model with sizes: "
+                            + '; '.join(f"{m} ({', '.join(s)})" for m, s in MODEL_SIZES.items()))
+        kw['size'] = choose(cfg.model_size, MODEL_SIZES[cfg.model], f'{cfg.model} size')
+    if cfg.model == 'mae' and cfg.weights: kw['imagenet_norm'] = True  # what the official weights expect
+    return kw
+
+def initial_model(cfg:RunConfig, device='cpu'):
+    "The original model before training: seeded, built with `model_kwargs`, and loaded from `cfg.weights` if given."
+    seed_everything(cfg.seed)
+    return build_model(cfg.model, cfg.image_size, weights=cfg.weights, **model_kwargs(cfg)).to(device)
+
+def weights_record(model, cfg:RunConfig) -> dict|None:
+    "What results.json says about the starting weights: None from scratch, else the load report, its one-line summary and the file's sha256."
+    if not cfg.weights: return None
+    rep = model.weights_report
+    return {**rep, 'summary': weights_summary(rep), 'sha256': sha256_file(Path(cfg.weights).expanduser()), 'fine_tune_epochs': run_sizes(cfg)['epochs'],
+            'imagenet_norm': bool(model_kwargs(cfg).get('imagenet_norm', False))}
+
 # %% ../nbs/09_experiments.ipynb #d5195ebd
 def _cached_model(path:Path, make, resume:bool, template):
     "Load the model at `path` (with its seconds) if resuming and present, else `make()` it and save it (rank 0; the others then load rank 0's file)."
@@ -69,15 +95,14 @@ def _cached_model(path:Path, make, resume:bool, template):
     return model, seconds, cert
 
 def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -> tuple:
-    "The original model on D = D_f + D_r, checkpointed every epoch."
+    "The original model on D = D_f + D_r (from `cfg.weights` if given: fine-tuned), checkpointed every epoch."
     def make():
-        seed_everything(cfg.seed)
-        m = build_model(cfg.model, cfg.image_size).to(device)
+        m = initial_model(cfg, device)
         log = train_model(m, splits.train.x, task, epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed,
                           ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original')
         return m, log.seconds, None
     seed_everything(cfg.seed)
-    return _cached_model(out / 'original.safetensors', make, resume, build_model(cfg.model, cfg.image_size).to(device))[:2]
+    return _cached_model(out / 'original.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
 
 # %% ../nbs/09_experiments.ipynb #f28dd81c
 def method_options(name:str, cfg:RunConfig) -> dict:
@@ -94,12 +119,12 @@ def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume
         r = unlearn(original, splits, name, task, seed=cfg.seed, **method_options(name, cfg), **extra)
         return r.model, r.seconds, r.certificate
     seed_everything(cfg.seed)
-    return _cached_model(path, make, resume, build_model(cfg.model, cfg.image_size).to(device))
+    return _cached_model(path, make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))
 
 # %% ../nbs/09_experiments.ipynb #1780662c
 SCHEMA = 'i2i_unlearn/results/v1'
 
-def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float, feature_net, cfg:RunConfig, ds_name:str) -> dict:
+def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float, feature_net, cfg:RunConfig, ds_name:str, weights:dict|None=None) -> dict:
     "The results dictionary for a set of models."
     scores = {n: metrics.evaluate(m, splits, task, lam, feature_net) for n, m in models.items()}
     res = {'schema': SCHEMA, 'config': cfg.to_dict(),
@@ -107,7 +132,7 @@ def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float,
                     'n_retain': len(splits.retain_train), 'n_test': len(splits.forget_test) + len(splits.retain_test)},
            'models': {n: {'seconds': float(seconds[n]), 'metrics': scores[n], **({'certificate': certs[n]} if certs.get(n) else {})} for n in models},
            'retrain_gap': metrics.retrain_gaps(scores), 'cost_ratio': metrics.cost_ratios({n: float(s) for n, s in seconds.items()}),
-           'lambda_eval': lam,
+           'lambda_eval': lam, 'weights': weights,
            'mia': {n: metrics.loss_mia(m, splits, task, cv=False) for n, m in models.items()}}
     return res
 
@@ -183,6 +208,8 @@ def run_experiment(cfg:RunConfig, # every option
     splits = make_splits(ds, forget_classes=fc, forget_samples=fs, seed=cfg.seed, max_train=run_sizes(cfg)['max_train'])
     task = Task(cfg.task, cfg.mask_ratio)
     names = _method_names(cfg, Path(cfg.out), resume)
+    model_kwargs(cfg)  # a size the model does not have fails here,
+    wrec = weights_record(initial_model(cfg), cfg) if cfg.weights else None  # and so does a weights file that does not fit the model
     check_out(cfg, resume, overwrite)  # on every rank, before any rank writes
     device = init_distributed(device)  # a no-op unless launched by torchrun
     cfg = dataclasses.replace(cfg, world_size=world_size())
@@ -191,6 +218,10 @@ def run_experiment(cfg:RunConfig, # every option
     barrier()  # config.json is written
     if not is_main(): say = lambda *a, **k: None
     say(f"data {ds.name}: {splits.sizes()}" + (f"; {cfg.world_size} processes" if cfg.world_size > 1 else ''))
+    if wrec:
+        e = wrec['fine_tune_epochs']
+        say(f"weights: {wrec['summary']}; " + (f"fine-tuned on D for {e} epoch{'s' * (e != 1)}" if e else
+            "used as is (0 epochs), and the retrained oracle gets 0 epochs too: an untrained model, so gaps to it are not gaps to an oracle"))
     models, seconds, certs = {}, {}, {}
     models['original'], seconds['original'] = train_original(cfg, splits, task, out, resume, device)
     for n in ['retrain'] + names:
@@ -199,7 +230,7 @@ def run_experiment(cfg:RunConfig, # every option
     lam = metrics.lambda_for(models['original'], splits, task, q=0.95)
     with main_first():  # rank 0 trains and caches the classifier, the others load it
         fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
-    res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name)
+    res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name, wrec)
     if is_main():
         write_json(out / 'results.json', res)
         (out / 'results.md').write_text(results_table(res))

@@ -6,6 +6,9 @@ instead; BOOK_SHOTS=DIR keeps the screenshots."""
 import base64, json, os, re, shutil, struct, subprocess, sys
 from pathlib import Path
 import pytest
+
+# module-scoped fixtures: keep this file on one xdist worker (pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group('book')
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,6 +2,9 @@
 import json, math, os, subprocess, sys
 import pytest
 
+# module-scoped fixtures: keep this file on one xdist worker (pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group('distributed')
+
 ENV = dict(os.environ, OMP_NUM_THREADS='1', IN_TEST='1')
 ARGS = ['run', '--quick', '--device', 'cpu', '--methods', 'decouple,li2024']
 TORCHRUN = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '-m', 'i2i_unlearn']

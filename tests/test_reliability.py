@@ -6,6 +6,9 @@ import hashlib, json, os, shutil, signal, subprocess, sys, time, warnings
 from pathlib import Path
 
 import pytest
+
+# module-scoped fixtures: keep this file on one xdist worker (pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group('reliability')
 import torch
 
 from i2i_unlearn.cli import main
