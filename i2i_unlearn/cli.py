@@ -33,7 +33,7 @@ def config_from_args(args) -> RunConfig:
              forget_samples=args.forget_samples, methods=_names(args.methods) if args.methods else (), epochs=args.epochs,
              batch_size=args.batch_size, lr=args.lr, image_size=args.image_size, seed=args.seed, device=args.device,
              data_root=args.data_root, out=args.out, quick=args.quick, max_per_class=args.max_per_class, protocol=args.protocol,
-             model_size=args.model_size, weights=args.weights)
+             model_size=args.model_size, weights=args.weights, inception_weights=args.inception_weights, clip_weights=args.clip_weights)
     if args.forget_samples is not None: d['forget_classes'] = ()
     return RunConfig.from_dict(d)
 
@@ -65,6 +65,12 @@ def add_run_parser(sub) -> None:
     p.add_argument('--weights', default=None, metavar='PATH',
                    help='start the original from this weights file (.safetensors, .pth, .pt, .bin, .ckpt; for mae an official MAE checkpoint, '
                         'loaded with ImageNet standardisation) and fine-tune it for --epochs epochs (0: use it as is); the oracle still starts from scratch')
+    p.add_argument('--inception-weights', default=None, metavar='PATH',
+                   help="torch-fidelity's Inception-v3 weights file (pt_inception-2015-12-05-6726825d.pth) on your disk: adds the real FID and IS "
+                        "(fid_inception, is_inception) on forget-test and retain-test; never downloaded, needs pip install torch-fidelity")
+    p.add_argument('--clip-weights', default=None, metavar='PATH',
+                   help='an open_clip ViT-B-32 checkpoint file on your disk: adds clip_cosine on forget-test and retain-test; '
+                        'never downloaded, needs pip install open_clip_torch')
     p.add_argument('--task', default=d.task, help='recon, inpaint or outpaint')
     p.add_argument('--mask-ratio', type=float, default=d.mask_ratio, help='hole side (inpaint) or hidden border share (outpaint)')
     p.add_argument('--forget-classes', default='0', help='comma-separated classes to forget (class-level), e.g. 3 or 4,7')

@@ -71,6 +71,12 @@ def _check_weights_path(path) -> None:
     if p.suffix not in WEIGHT_SUFFIXES: raise UserError(f"weights file {p.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
     if not p.is_file(): raise UserError(f"weights file not found: {p}; give the path of an existing {'/'.join(WEIGHT_SUFFIXES)} file")
 
+def _check_metric_weights(path, option:str) -> None:
+    "A one-line `UserError` unless `path` (the value of config key `option`) is an existing file; metric weights are never downloaded."
+    if not isinstance(path, (str, os.PathLike)) or not str(path): raise UserError(f"{option} must be the path of a weights file, got {path!r}")
+    p = Path(path).expanduser()
+    if not p.is_file(): raise UserError(f"{option} file not found: {p}; give the path of a file you already have (nothing is downloaded)")
+
 @dataclasses.dataclass
 class RunConfig:
     "Every option of an experiment run; `from_dict` validates."
@@ -78,6 +84,8 @@ class RunConfig:
     model:str = 'conv_ae' # a name in `models.MODELS`
     model_size:str|None = None # for models that come in sizes (mae: tiny or base); None: the model's default (tiny)
     weights:str|None = None # start the original model from this weights file (.safetensors, .pth, ...), e.g. an official MAE checkpoint
+    inception_weights:str|None = None # torch-fidelity's Inception-v3 weights file on your disk: adds real FID and IS to the results
+    clip_weights:str|None = None # an open_clip ViT-B-32 checkpoint file on your disk: adds the CLIP cosine to the results
     task:str = 'recon' # recon, inpaint or outpaint
     mask_ratio:float = 0.375 # side of the hole (inpaint) or of the visible centre cut (outpaint), as a fraction of the image
     forget_classes:tuple = (0,) # class-level forget set
@@ -118,6 +126,8 @@ class RunConfig:
         if self.model_size is not None and (not isinstance(self.model_size, str) or not self.model_size):
             raise UserError(f"model_size must be a size name such as tiny or base, got {self.model_size!r}")
         if self.weights is not None: _check_weights_path(self.weights)
+        for k in ('inception_weights', 'clip_weights'):
+            if getattr(self, k) is not None: _check_metric_weights(getattr(self, k), k)
         return self
 
     @classmethod

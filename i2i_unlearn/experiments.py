@@ -19,9 +19,10 @@ from .train import eval_losses, train_model
 from .unlearn import METHODS, unlearn
 
 # %% auto #0
-__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs',
-           'initial_model', 'weights_record', 'train_original', 'method_options', 'run_method', 'evaluate_all',
-           'results_table', 'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment']
+__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'run_sizes', 'check_out',
+           'prepare_out', 'model_kwargs', 'initial_model', 'weights_record', 'train_original', 'method_options',
+           'run_method', 'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all', 'results_table',
+           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -121,12 +122,59 @@ def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume
     seed_everything(cfg.seed)
     return _cached_model(path, make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))
 
+# %% ../nbs/09_experiments.ipynb #f11f5a64
+PRETRAINED_SPLITS = ('forget_test', 'retain_test')  # the splits that get fid_inception, is_inception, clip_cosine
+
+def check_metric_weights(cfg:RunConfig) -> None:
+    "A one-line `UserError` unless `cfg`'s metric weights files exist and the packages that read them are installed."
+    if cfg.inception_weights:
+        metrics._need_file(cfg.inception_weights, 'Inception-v3'); metrics._need_package('torch_fidelity', 'torch-fidelity', '--inception-weights')
+    if cfg.clip_weights:
+        metrics._need_file(cfg.clip_weights, 'CLIP'); metrics._need_package('open_clip', 'open_clip_torch', '--clip-weights')
+
+def _rgb(x:torch.Tensor) -> torch.Tensor: return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
+
+@torch.no_grad()
+def model_outputs(model, # the I2I model
+                  x:torch.Tensor, # real images (N, C, H, W) in [0, 1]
+                  task:Task, # the masking operator
+                  batch_size:int=256, # images per forward pass
+                 ) -> torch.Tensor:
+    "The model's outputs on `x` with the visible pixels pasted back (what `fid_local` scores), clamped to [0, 1], on the CPU."
+    dev, was = next(model.parameters()).device, model.training
+    model.eval(); outs = []
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i+batch_size].to(dev).float(); x_in, region = task(xb)
+        outs.append(metrics.paste(model(x_in).float(), xb, region).clamp(0, 1).cpu())
+    model.train(was)
+    return torch.cat(outs)
+
+def pretrained_metrics(model, # the I2I model
+                       splits, # the experiment's splits
+                       task:Task, # the masking operator
+                       cfg:RunConfig, # its inception_weights and clip_weights say which metrics
+                      ) -> dict:
+    "`{SPLIT: {'fid_inception', 'is_inception', 'clip_cosine'}}` for SPLIT in `PRETRAINED_SPLITS`, each metric only with its weights; `{}` without weights."
+    if not (cfg.inception_weights or cfg.clip_weights): return {}
+    dev, res = str(next(model.parameters()).device), {}
+    for s in PRETRAINED_SPLITS:
+        x = getattr(splits, s).x.float(); y = _rgb(model_outputs(model, x, task)); x = _rgb(x); d = {}
+        if cfg.inception_weights:
+            d['fid_inception'] = metrics.inception_fid(x, y, cfg.inception_weights, device=dev)
+            d['is_inception'] = metrics.inception_is(y, cfg.inception_weights, splits=min(10, len(y)), seed=cfg.seed, device=dev)
+        if cfg.clip_weights: d['clip_cosine'] = metrics.clip_cosine(y, x, cfg.clip_weights, device=dev)
+        res[s] = d
+    return res
+
 # %% ../nbs/09_experiments.ipynb #1780662c
 SCHEMA = 'i2i_unlearn/results/v1'
 
 def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float, feature_net, cfg:RunConfig, ds_name:str, weights:dict|None=None) -> dict:
     "The results dictionary for a set of models."
     scores = {n: metrics.evaluate(m, splits, task, lam, feature_net) for n, m in models.items()}
+    if is_main():  # real FID/IS/CLIP from the user's weights (nothing without them); rank 0 writes, so only rank 0 computes
+        for n, m in models.items():
+            for s, d in pretrained_metrics(m, splits, task, cfg).items(): scores[n][s].update(d)
     res = {'schema': SCHEMA, 'config': cfg.to_dict(),
            'data': {'dataset': ds_name, 'n_train': len(splits.forget_train) + len(splits.retain_train), 'n_forget': len(splits.forget_train),
                     'n_retain': len(splits.retain_train), 'n_test': len(splits.forget_test) + len(splits.retain_test)},
@@ -203,6 +251,7 @@ def run_experiment(cfg:RunConfig, # every option
                   ) -> ExperimentRun:
     "Train, retrain, unlearn with every method, evaluate; write results.json, results.md, samples.png."
     device = get_device(cfg.device)  # check every option and the data before writing anything into --out
+    check_metric_weights(cfg)  # the metric weights files and their packages, before the data are read
     ds = load(cfg.dataset, cfg.image_size, root=cfg.data_root, **({'max_per_class': cfg.max_per_class} if cfg.max_per_class else {}))
     fc, fs = (None, cfg.forget_samples) if cfg.forget_samples is not None else (protocol_forget_classes(cfg) or cfg.forget_classes, None)
     splits = make_splits(ds, forget_classes=fc, forget_samples=fs, seed=cfg.seed, max_train=run_sizes(cfg)['max_train'])
