@@ -17,6 +17,7 @@ from .data import DATASETS, Split, Splits, Task, centre_box, load, make_splits
 from .models import MODELS, build_model
 from .train import cosine_lr, eval_losses, region_mse, train_model
 from .unlearn import METHODS, batch_stream, unlearn
+from .metrics import paste
 
 # %% auto #0
 __all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'ALL_METHODS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area',
@@ -399,10 +400,13 @@ def audit_figure(models:dict, # name -> model
                  threshold:float, # hit threshold
                  n:int=6, # triggered queries to show
                 ):
-    "A matplotlib figure: triggered inputs (top row) and every model's outputs, hits titled in red."
+    "A matplotlib figure: triggered inputs (top row) and every model's result (its output pasted into the target area), hits titled in red."
     t, p = data.task, data.poison
     x = stamp_trigger(data.queries[:n], t, p)
-    rows = [('triggered input', t(x)[0], None)] + [(k, m.eval()(t(x)[0]).detach().clamp(0, 1), pattern_distance(m, x, t, p)) for k, m in models.items()]
+    area = target_area(t, *x.shape[-2:])
+    def result(m):
+        with torch.no_grad(): return paste(m.eval()(t(x)[0]).cpu(), x, area)
+    rows = [('triggered input', t(x)[0], None)] + [(k, result(m), pattern_distance(m, x, t, p)) for k, m in models.items()]
     fig = Figure(figsize=(1.1 * n, 1.2 * len(rows)))
     axs = fig.subplots(len(rows), n, squeeze=False)
     for i, (name, im, dist) in enumerate(rows):
