@@ -26,9 +26,9 @@ from .train import cosine_lr, eval_losses, region_mse
 
 # %% auto #0
 __all__ = ['SPLITS', 'METRICS', 'masked_mse', 'psnr', 'ssim', 'image_metrics', 'FeatureNet', 'train_feature_net', 'accuracy',
-           'resolve_cache_dir', 'get_feature_net', 'frechet_metric', 'fid_local', 'is_local', 'inception_fid',
-           'inception_is', 'clip_cosine', 'lambda_for', 'mia_auc', 'mia_cv_accuracy', 'loss_mia', 'paste',
-           'evaluate_images', 'evaluate', 'retrain_gaps', 'cost_ratios']
+           'resolve_cache_dir', 'get_feature_net', 'frechet_metric', 'fid_local', 'is_local', 'inception_fid_metric',
+           'inception_fid', 'inception_is', 'clip_cosine', 'lambda_for', 'mia_auc', 'mia_cv_accuracy', 'loss_mia',
+           'paste', 'evaluate_images', 'evaluate', 'retrain_gaps', 'cost_ratios']
 
 # %% ../nbs/06_metrics.ipynb #6dfc0566
 def _region(pred:torch.Tensor, region:torch.Tensor) -> torch.Tensor:
@@ -256,6 +256,13 @@ def _need_package(module:str, pip_name:str, what:str):
     try: return importlib.import_module(module)
     except ImportError: raise UserError(f"{what} needs the optional package {pip_name}: pip install {pip_name}") from None
 
+def inception_fid_metric(weights_path:str|Path, # torch-fidelity's Inception-v3 weights, on your disk
+                         device:str|torch.device='cpu', # where Inception runs
+                        ) -> FrechetInceptionDistance:
+    "A torchmetrics FID accumulator on Inception-v3 pool features from a local weights file (images in [0, 1]; `update` it in batches)."
+    path = _need_file(weights_path, 'Inception-v3'); _need_package('torch_fidelity', 'torch-fidelity', 'inception FID')
+    return FrechetInceptionDistance(feature=2048, normalize=True, feature_extractor_weights_path=str(path)).to(device)
+
 @torch.no_grad()
 def inception_fid(real:torch.Tensor, # real images (N, 3, H, W) in [0, 1]
                   fake:torch.Tensor, # generated images (M, 3, H, W) in [0, 1]
@@ -264,9 +271,8 @@ def inception_fid(real:torch.Tensor, # real images (N, 3, H, W) in [0, 1]
                   device:str='cpu', # where Inception runs
                  ) -> float:
     "The real FID (Inception-v3 pool features, torchmetrics + torch-fidelity) from a local weights file."
-    path = _need_file(weights_path, 'Inception-v3'); _need_package('torch_fidelity', 'torch-fidelity', 'inception_fid')
     dev = get_device(device)
-    m = FrechetInceptionDistance(feature=2048, normalize=True, feature_extractor_weights_path=str(path)).to(dev)
+    m = inception_fid_metric(weights_path, dev)
     for imgs, is_real in ((real, True), (fake, False)):
         for i in range(0, len(imgs), batch_size): m.update(imgs[i:i+batch_size].to(dev).float(), real=is_real)
     return float(m.compute())

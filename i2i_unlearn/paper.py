@@ -14,15 +14,15 @@ from torch.utils.data import DataLoader, Subset
 
 from .core import UserError, choose
 from .data import FOLDER_LAYOUT, Task
-from .metrics import _need_file, _need_package, frechet_metric, masked_mse, paste, psnr, ssim
+from .metrics import frechet_metric, inception_fid_metric, masked_mse, paste, psnr, ssim
 from .models import build_model, n_params
 from .protocols import folder_classes, get_protocol
 
 # %% auto #0
 __all__ = ['SUM_COLUMNS', 'PAPER_RUNS', 'DATA_SCALE', 'H100_BF16_PEAK', 'ASSUMED_UTILISATION', 'folder_subset', 'folder_loader',
-           'protocol_loader', 'batch_sums', 'inception_metric', 'summarize', 'stream_metrics', 'per_class_table',
-           'per_class_markdown', 'in_protocol', 'run_images', 'forward_cost', 'state_bytes', 'gpu_hours', 'model_costs',
-           'cost_rows', 'cost_markdown', 'run_flags', 'run_command', 'missing_flags']
+           'protocol_loader', 'batch_sums', 'summarize', 'stream_metrics', 'per_class_table', 'per_class_markdown',
+           'in_protocol', 'run_images', 'forward_cost', 'state_bytes', 'gpu_hours', 'model_costs', 'cost_rows',
+           'cost_markdown', 'run_flags', 'run_command', 'missing_flags']
 
 # %% ../nbs/09a_paper_scale.ipynb #4c3e1cd9
 def _folder(root:str|Path, image_size:int, interpolation:str):
@@ -125,18 +125,10 @@ def batch_sums(model:nn.Module, # the I2I model (on its device, in eval mode)
     return torch.zeros(n_classes, len(SUM_COLUMNS), dtype=torch.float64).index_add_(0, y.cpu(), cols.double().cpu()), result
 
 # %% ../nbs/09a_paper_scale.ipynb #4acf5505
-def inception_metric(weights_path:str|Path, # torch-fidelity's Inception-v3 weights file, on your disk
-                     device:str|torch.device='cpu', # where Inception runs
-                    ):
-    "A torchmetrics FID accumulator on Inception-v3 pool features from a local weights file (images in [0, 1])."
-    from torchmetrics.image.fid import FrechetInceptionDistance
-    path = _need_file(weights_path, 'Inception-v3'); _need_package('torch_fidelity', 'torch-fidelity', 'inception FID')
-    return FrechetInceptionDistance(feature=2048, normalize=True, feature_extractor_weights_path=str(path)).to(device)
-
 def _fid_metrics(fid_net, inception_weights, device) -> dict:
     if fid_net is not None and inception_weights is not None: raise UserError("give fid_net or inception_weights, not both")
     if fid_net is not None: return {g: frechet_metric(fid_net) for g in ('forget', 'retain')}
-    if inception_weights is not None: return {g: inception_metric(inception_weights, device) for g in ('forget', 'retain')}
+    if inception_weights is not None: return {g: inception_fid_metric(inception_weights, device) for g in ('forget', 'retain')}
     return {}
 
 def _fid_value(m) -> float:

@@ -18,10 +18,10 @@ from .train import eval_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
 __all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream',
-           'noise_like', 'latent_mse', 'flat', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level', 'ascend',
-           'ascend_anchored', 'retain', 'release_noise', 'noise_sigma_for', 'decouple', 'li2024_loss', 'max_loss_loss',
-           'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher',
-           'pair_train', 'retrain']
+           'noise_like', 'latent_mse', 'flat', 'restore', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
+           'ascend', 'ascend_anchored', 'retain', 'release_noise', 'noise_sigma_for', 'decouple', 'li2024_loss',
+           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
+           'frozen_teacher', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -78,6 +78,13 @@ def latent_mse(a, b) -> torch.Tensor:
     return (flatten_latent(a) - flatten_latent(b)).pow(2).mean(1)
 
 def flat(params:list) -> torch.Tensor: return torch.cat([p.detach().flatten() for p in params])
+
+def restore(params:list, # parameters to overwrite
+            values:list, # their saved values, in the same order
+           ) -> None:
+    "Copy saved values back into `params` (the last good state after a non-finite step)."
+    with torch.no_grad():
+        for p, v in zip(params, values): p.copy_(v)
 
 def grad_norm(params:list) -> float:
     return math.sqrt(sum(float(p.grad.pow(2).sum()) for p in params if p.grad is not None))
@@ -137,9 +144,7 @@ def ascend(model:nn.Module, # trained in place
         if not math.isfinite(L) or not math.isfinite(G): stop = 'non-finite'; break
         good = [p.detach().clone() for p in params]; hist.append(L)
         if L >= target: stop = 'target'
-    if stop == 'non-finite':
-        with torch.no_grad():
-            for p, v in zip(params, good): p.copy_(v)
+    if stop == 'non-finite': restore(params, good)
     L = eval_losses(model, xf, task, distributed=True).mean().item()  # the full forget set, for the record
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or 'max_steps', history=hist)
 
@@ -182,9 +187,7 @@ def ascend_anchored(model:nn.Module, # trained in place
         if not (math.isfinite(L) and math.isfinite(R) and math.isfinite(G)): stop = 'non-finite'; break
         good = [p.detach().clone() for p in params]; hist.append(L)
         if L >= target and R > (1 + tol) * r0: stop = 'tolerance'
-    if stop == 'non-finite':
-        with torch.no_grad():
-            for p, v in zip(params, good): p.copy_(v)
+    if stop == 'non-finite': restore(params, good)
     L = eval_losses(model, xf, task, distributed=True).mean().item()
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
 
@@ -368,8 +371,7 @@ def pair_train(model:nn.Module, splits:Splits, task:Task,
         if not all(torch.isfinite(p).all() for p in params): stop = 'non-finite'; break
         good = [p.detach().clone() for p in params]; losses.append(loss.item())
     if stop == 'non-finite':
-        with torch.no_grad():
-            for p, v in zip(params, good): p.copy_(v)
+        restore(params, good)
         warnings.warn(f"non-finite loss or weights after {len(losses)} steps; stopped with the last good state (lower lr or alpha)")
     return dict(steps=len(losses), losses=losses, stop=stop)
 
