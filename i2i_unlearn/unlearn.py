@@ -19,9 +19,9 @@ from .train import eval_losses, region_mse, sample_losses, train_model
 # %% auto #0
 __all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream',
            'noise_like', 'latent_mse', 'flat', 'restore', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
-           'ascend', 'ascend_anchored', 'retain', 'release_noise', 'noise_sigma_for', 'decouple', 'li2024_loss',
-           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
-           'frozen_teacher', 'pair_train', 'retrain']
+           'ascend', 'combine_grads', 'ascend_anchored', 'retain', 'release_noise', 'noise_sigma_for', 'decouple',
+           'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss',
+           'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -148,6 +148,19 @@ def ascend(model:nn.Module, # trained in place
     L = eval_losses(model, xf, task, distributed=True).mean().item()  # the full forget set, for the record
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or 'max_steps', history=hist)
 
+# %% ../nbs/05_unlearn.ipynb #c0mb1ne5
+def combine_grads(params:list, # the parameters whose `.grad` is set
+                  g_retain:tuple, # gradient of L_r for each parameter (None where unused)
+                  g_forget:tuple, # gradient of L_f for each parameter (None where unused)
+                  weight:float, # a in L_r - a L_f
+                 ) -> None:
+    "Set each `.grad` to the gradient of $L_r - a L_f$, from the two gradients computed separately."
+    for p, gr, gf in zip(params, g_retain, g_forget):
+        if gr is None and gf is None: p.grad = None
+        elif gf is None: p.grad = gr
+        else: p.grad = -weight * gf if gr is None else gr - weight * gf
+
+
 # %% ../nbs/05_unlearn.ipynb #80e05028
 def ascend_anchored(model:nn.Module, # trained in place
                     params:list, # the parameters that move
@@ -176,11 +189,11 @@ def ascend_anchored(model:nn.Module, # trained in place
     while stop is None and steps < max_steps:
         before = flat(params)
         (xfb, nf), (xrb, nr) = draw(sf), draw(sr)
-        lf = batch_mean(sample_losses(model, xfb, task), nf)
-        gf = torch.autograd.grad(lf, [p for p in params if p.requires_grad], retain_graph=True, allow_unused=True)
+        live = [p for p in params if p.requires_grad]
+        gf = torch.autograd.grad(batch_mean(sample_losses(model, xfb, task), nf), live, allow_unused=True)
         G = max(G, all_mean(math.sqrt(sum(float(t.pow(2).sum()) for t in gf if t is not None))))  # under torchrun: the ranks' mean
-        loss = batch_mean(sample_losses(model, xrb, task), nr) - weight * lf
-        opt.zero_grad(); loss.backward(); average_gradients(params); opt.step(); steps += 1
+        gr = torch.autograd.grad(batch_mean(sample_losses(model, xrb, task), nr), live, allow_unused=True)
+        combine_grads(live, gr, gf, weight); average_gradients(params); opt.step(); steps += 1
         path += float((flat(params) - before).norm())
         if steps % every and steps < max_steps: continue
         L, R = (eval_losses(model, x, task, distributed=True).mean().item() for x in (xc, xvc))
