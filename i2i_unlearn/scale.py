@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_scale.ipynb #c78879ac
 from __future__ import annotations
-import math, resource, statistics, sys, time, warnings
+import copy, ctypes, gc, math, resource, statistics, sys, time, warnings
 from pathlib import Path
 
 import torch
@@ -14,11 +14,12 @@ from .core import UserError, get_device, in_test, seed_everything, write_json
 from .data import Task, load
 from .models import build_model
 from .train import sample_losses, train_model
-from .unlearn import ascend, retain
+from .unlearn import ascend_anchored, retain
 
 # %% auto #0
-__all__ = ['EAGER', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput', 'bench', 'bench_table',
-           'profile_step', 'cmd_bench', 'add_bench_parser', 'ddp_train_probe']
+__all__ = ['EAGER', 'CONV_TYPES', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput', 'bench',
+           'bench_table', 'profile_step', 'conv_train_flops', 'matmul_gflops', 'conv_layer_rates', 'time_budget',
+           'budget_table', 'cmd_bench', 'add_bench_parser', 'ddp_train_probe']
 
 # %% ../nbs/08_scale.ipynb #8a6dfe52
 def fast_paths(device:torch.device, # where the model runs
@@ -36,6 +37,12 @@ def _proc_kb(key:str) -> int|None:
             if line.startswith(key + ':'): return int(line.split()[1])
     except OSError: return None
 
+def _release_free_heap() -> None:
+    "Hand the C heap's free pages back to the OS (glibc `malloc_trim`), so the next block's peak RSS is its own."
+    gc.collect()
+    try: ctypes.CDLL('libc.so.6').malloc_trim(0)
+    except (OSError, AttributeError): pass  # not glibc: the reading may then be low
+
 class PeakMemory:
     "Context manager: `.mb` is the peak memory of the block, in MiB; `.what` says what was measured."
     def __init__(self, device:torch.device): self.device = torch.device(device)
@@ -44,6 +51,7 @@ class PeakMemory:
             torch.cuda.synchronize(self.device); torch.cuda.reset_peak_memory_stats(self.device)
             self.base, self.what = torch.cuda.memory_allocated(self.device), 'torch.cuda.max_memory_allocated increase'
             return self
+        _release_free_heap()
         try:
             with open('/proc/self/clear_refs', 'w') as f: f.write('5')
             self.base, self.what = _proc_kb('VmRSS') * 1024, 'process peak RSS increase (VmHWM after reset)'
@@ -109,11 +117,12 @@ def _fast_model(model:nn.Module, fast:dict) -> nn.Module:
     if fast.get('channels_last'): model.to(memory_format=torch.channels_last)
     return torch.compile(model) if fast.get('compile') else model
 
-def _unlearn_steps(fwd, model, xf, xr, task, steps, ab, rb, amp, seed):
-    dev = next(model.parameters()).device
+def _unlearn_steps(fwd, model, xf, xr, task, steps, ab, rb, amp, seed, check_size):
+    "decouple's two phases with its defaults: the anchored climb (stopping rule measured every step) and the hinge retention."
+    dev, ps = next(model.parameters()).device, list(model.parameters())
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
-        a = ascend(fwd, model.param_groups()['encoder'], xf, task, float('inf'), 1e-4, steps, ab, seed, check_size=ab)
-        r = retain(fwd, list(model.parameters()), xr, xf, task, a['loss'], steps, 2e-4, 1., rb, seed)
+        a = ascend_anchored(fwd, ps, xf, xr, xr, task, float('inf'), 2e-4, steps, ab, float('inf'), seed=seed, check_size=check_size, every=1)
+        r = retain(fwd, ps, xr, xf, task, a['loss'], steps, 2e-4, 1., rb, seed)
     return a, r
 
 def unlearn_throughput(model:nn.Module, # trained in place (on its device)
@@ -121,26 +130,27 @@ def unlearn_throughput(model:nn.Module, # trained in place (on its device)
                        xr:torch.Tensor, # retain images
                        task:Task, # masking operator
                        steps:int=20, # ascent steps and retention steps timed (each)
-                       ascent_batch:int=64, retain_batch:int=32, # decouple's defaults
+                       ascent_batch:int=32, retain_batch:int=32, # decouple's defaults
                        fast:dict=EAGER, # switches: channels_last, compile, amp
                        seed:int=0,
+                       check_size:int=256, # images of each set the climb's stopping rule measures after every step (decouple's default)
                       ) -> dict:
-    "Images/s and peak memory of decouple's ascent and retention steps, after a two-step warm-up."
+    "Images/s and peak memory of decouple's anchored climb and retention steps, after a two-step warm-up."
     dev = next(model.parameters()).device
     xf, xr = xf.to(dev), xr.to(dev)
     fwd = _fast_model(model, fast)
-    try: _unlearn_steps(fwd, model, xf, xr, task, 2, ascent_batch, retain_batch, fast.get('amp'), seed)
+    try: _unlearn_steps(fwd, model, xf, xr, task, 2, ascent_batch, retain_batch, fast.get('amp'), seed, check_size)
     except Exception as e:
         if not fast.get('compile'): raise
         warnings.warn(f"torch.compile failed at the first step ({type(e).__name__}: {str(e)[:200]}); measuring without it")
         fast = dict(fast, compile=False); fwd = model
     with PeakMemory(dev) as pm:
         t0, c0 = time.perf_counter(), time.process_time()
-        a, r = _unlearn_steps(fwd, model, xf, xr, task, steps, ascent_batch, retain_batch, fast.get('amp'), seed)
+        a, r = _unlearn_steps(fwd, model, xf, xr, task, steps, ascent_batch, retain_batch, fast.get('amp'), seed, check_size)
         if dev.type == 'cuda': torch.cuda.synchronize(dev)
         secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     model.to(memory_format=torch.contiguous_format)
-    n = a['steps'] * ascent_batch + r['steps'] * 2 * retain_batch
+    n = a['steps'] * 2 * ascent_batch + r['steps'] * 2 * retain_batch  # images trained on (the checks' forward passes are timed, not counted)
     return dict(images_per_s=n / secs, images_per_cpu_s=n / cpu, peak_mem_mb=pm.mb, forget_loss=a['loss'], retain_forget_loss=r['loss'],
                 ascent_steps=a['steps'], retention_steps=r['steps'], **fast)
 
@@ -223,6 +233,85 @@ def profile_step(model:nn.Module, # an I2I model
         loss = sample_losses(model, x, task).mean()
         opt.zero_grad(); loss.backward(); opt.step()
     return prof
+
+# %% ../nbs/08_scale.ipynb #1ay3r002
+CONV_TYPES = (nn.Conv2d, nn.ConvTranspose2d)
+
+def conv_train_flops(layer:nn.Module, # a Conv2d or ConvTranspose2d
+                     x_shape:tuple, # its input shape (N, C, H, W)
+                     y_shape:tuple, # its output shape
+                     input_grad:bool=True, # whether the backward pass also computes the input's gradient
+                    ) -> int:
+    "Multiply-adds x 2 of one forward and backward pass: forward, weight gradient and (if asked) input gradient cost the same."
+    k = layer.weight.shape[2] * layer.weight.shape[3]
+    if isinstance(layer, nn.ConvTranspose2d): fwd = 2 * math.prod(x_shape) * (layer.out_channels // layer.groups) * k
+    else: fwd = 2 * math.prod(y_shape) * (layer.in_channels // layer.groups) * k
+    return fwd * (3 if input_grad else 2)
+
+def _time_ms(fn, repeats:int) -> float:
+    fn(); fn()  # warm-up: oneDNN builds its kernels on the first calls
+    ts = []
+    for _ in range(repeats): t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    return 1e3 * statistics.median(ts)
+
+def matmul_gflops(n:int=1024, # side of the square float32 matrices
+                  repeats:int=5, # timed products (median)
+                 ) -> float:
+    "GFLOP/s of an n x n float32 matrix product on the CPU: what this machine's BLAS reaches on a large, regular problem."
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return 2 * n**3 / _time_ms(lambda: a @ b, repeats) / 1e6
+
+
+# %% ../nbs/08_scale.ipynb #1ay3r004
+def conv_layer_rates(model:nn.Module, # an I2I model on the CPU
+                     x:torch.Tensor, # one batch of model inputs
+                     channels_last:bool=False, # time the layers in NHWC
+                     repeats:int=5, # timed passes per layer (median)
+                    ) -> list:
+    "Each convolution of `model` timed on its own (forward + backward, at the shapes `x` gives it): ms, GFLOP and GFLOP/s."
+    shapes = {}
+    def record(m, i, o): shapes[m] = (tuple(i[0].shape), tuple(o.shape), i[0].requires_grad)  # returns None: the output stays as it is
+    hooks = [m.register_forward_hook(record) for m in model.modules() if isinstance(m, CONV_TYPES)]
+    try: model(x)
+    finally:
+        for h in hooks: h.remove()
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    rows = []
+    for name, m in model.named_modules():
+        if m not in shapes: continue
+        xs, ys, grad = shapes[m]
+        layer = copy.deepcopy(m).to(memory_format=fmt)
+        xi = torch.rand(xs).contiguous(memory_format=fmt).requires_grad_(grad)
+        gy = torch.rand(ys).contiguous(memory_format=fmt)
+        ms = _time_ms(lambda: layer(xi).backward(gy), repeats)
+        gflop = conv_train_flops(m, xs, ys, grad) / 1e9
+        rows.append(dict(layer=name, kind=type(m).__name__, input=xs, ms=ms, gflop=gflop, gflops=gflop / ms * 1e3))
+    return rows
+
+
+# %% ../nbs/08_scale.ipynb #1ay3r005
+def time_budget(rows:list, # `conv_layer_rates` of the model
+                step_ms:float, # one measured training step at the same batch
+                peak_gflops:float, # `matmul_gflops` of this machine
+               ) -> dict:
+    "Where one step's time goes, and two ceilings on what any switch can gain (estimates from layers timed on their own)."
+    conv_ms, gflop = sum(r['ms'] for r in rows), sum(r['gflop'] for r in rows)
+    other_ms = max(step_ms - conv_ms, 0.)
+    return dict(step_ms=step_ms, conv_ms=conv_ms, conv_share=conv_ms / step_ms, other_ms=other_ms,
+                conv_gflops=gflop / conv_ms * 1e3, peak_gflops=peak_gflops,
+                ceiling_fused=step_ms / conv_ms,  # everything but the convolutions for free
+                ceiling_peak_convs=step_ms / (other_ms + gflop / peak_gflops * 1e3))  # every convolution at the matrix-product rate
+
+def budget_table(rows:list, budget:dict) -> str:
+    "A markdown table of `conv_layer_rates` rows and the `time_budget` summary under it."
+    out = ['| layer | kind | input | ms | GFLOP | GFLOP/s |', '|---|---|---|---:|---:|---:|']
+    out += [f"| {r['layer']} | {r['kind']} | {'x'.join(map(str, r['input']))} | {r['ms']:.2f} | {r['gflop']:.3f} | {r['gflops']:.0f} |" for r in rows]
+    b = budget
+    out.append(f"\nstep {b['step_ms']:.1f} ms, convolutions {b['conv_ms']:.1f} ms ({b['conv_share']:.0%}) at {b['conv_gflops']:.0f} GFLOP/s; "
+               f"matrix product {b['peak_gflops']:.0f} GFLOP/s. Ceilings (estimates): {b['ceiling_fused']:.2f}x if everything but the "
+               f"convolutions were free, {b['ceiling_peak_convs']:.2f}x if every convolution ran at the matrix-product rate.")
+    return '\n'.join(out)
+
 
 # %% ../nbs/08_scale.ipynb #1b24232d
 def cmd_bench(args) -> int:
