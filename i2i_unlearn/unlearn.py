@@ -17,11 +17,11 @@ from .models import flatten_latent, rebuild
 from .train import eval_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
-__all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream',
-           'noise_like', 'latent_mse', 'flat', 'restore', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
-           'ascend', 'combine_grads', 'ascend_anchored', 'retain', 'release_noise', 'noise_sigma_for', 'decouple',
-           'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss',
-           'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
+__all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn',
+           'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'grad_norm', 'draw', 'batch_mean',
+           'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level', 'retain', 'release_noise',
+           'noise_sigma_for', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
+           'random_encoder_loss', 'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -177,6 +177,7 @@ def ascend_anchored(model:nn.Module, # trained in place
                     seed:int=0, # batch order
                     check_size:int=256, # images the stopping rule measures
                     every:int=5, # steps between two measurements
+                    ceiling:float=float('inf'), # past the target, also stop once the mean forget loss reaches this
                    ) -> dict:
     "Ascent on the forget loss anchored by descent on the retain loss; returns steps, path length, G, losses and why it stopped."
     opt = torch.optim.Adam(params, lr=lr)
@@ -200,9 +201,30 @@ def ascend_anchored(model:nn.Module, # trained in place
         if not (math.isfinite(L) and math.isfinite(R) and math.isfinite(G)): stop = 'non-finite'; break
         good = [p.detach().clone() for p in params]; hist.append(L)
         if L >= target and R > (1 + tol) * r0: stop = 'tolerance'
+        elif L >= max(target, ceiling): stop = 'ceiling'
     if stop == 'non-finite': restore(params, good)
     L = eval_losses(model, xf, task, distributed=True).mean().item()
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
+
+# %% ../nbs/05_unlearn.ipynb #ch4nce02
+@torch.no_grad()
+def chance_level(model:nn.Module, # the original model
+                 xf:torch.Tensor, # forget images (the targets)
+                 xv:torch.Tensor, # held-out retain images (the unrelated inputs)
+                 task:Task, # masking operator
+                 seed:int=0, # which held-out input goes with which forget target
+                 batch_size:int=512, # images per forward pass
+                ) -> float:
+    "Mean loss of the model's outputs for random unrelated inputs, scored against the forget targets."
+    if len(xv) == 0: raise UserError("chance_level needs held-out images (retain_val is empty)")
+    pick = torch.randint(len(xv), (len(xf),), generator=torch.Generator().manual_seed(seed))
+    dev, was = next(model.parameters()).device, model.training
+    model.eval(); out = []
+    for i in range(0, len(xf), batch_size):
+        xb, vb = xf[i:i+batch_size].to(dev), xv[pick[i:i+batch_size]].to(dev)
+        out.append(region_mse(model(task(vb)[0]), xb, task(xb)[1]).cpu())
+    model.train(was)
+    return float(torch.cat(out).mean())
 
 # %% ../nbs/05_unlearn.ipynb #f1df18bd
 def retain(model:nn.Module, # trained in place
@@ -250,6 +272,7 @@ def noise_sigma_for(epsilon:float, delta:float, sensitivity:float) -> float:
 ASCEND_ON = ('encoder', 'all')
 DECOUPLINGS = ('anchored', 'plain')
 KEEPS = ('reached', 'target')
+CEILINGS = ('chance', 'none')
 
 def _ood_rates(model, splits, task, lam) -> dict:
     return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(), lam) for p in ('forget_train', 'forget_test', 'retain_val')}
@@ -261,6 +284,7 @@ def decouple(model:nn.Module, splits:Splits, task:Task,
              margin:float=0.25, # ascend to lambda * (1 + margin): Theorem 2's G * P, as a fraction of lambda
              decoupling:str='anchored', # 'anchored' (ascent on L_f with descent on L_r) or 'plain' (ascent on L_f alone)
              keep:str='reached', # level the retention hinge keeps: 'reached' (after the ascent) or 'target'
+             ceiling:str='chance', # 'chance': climb and deepen no further than `chance_level` (or the target, if higher); 'none'
              tol:float=0.25, # anchored: stop the ascent once the held-out retain loss exceeds (1 + tol) x its value at the start
              ascent_weight:float=1., # anchored: weight a of the forget term in L_r - a L_f
              check_every:int=1, # anchored: steps between two measurements of the stopping rule
@@ -276,25 +300,26 @@ def decouple(model:nn.Module, splits:Splits, task:Task,
              noise_sigma:float|None=None, epsilon:float|None=None, delta:float|None=None, sensitivity:float|None=None,
              seed:int=0) -> tuple:
     "Decoupling by bounded gradient ascent, then hinge-constrained knowledge retention, with a certificate."
-    choose(ascend_on, ASCEND_ON, 'ascend_on'); choose(decoupling, DECOUPLINGS, 'decoupling'); choose(keep, KEEPS, 'keep')
+    choose(ascend_on, ASCEND_ON, 'ascend_on'); choose(decoupling, DECOUPLINGS, 'decoupling'); choose(keep, KEEPS, 'keep'); choose(ceiling, CEILINGS, 'ceiling')
     lam_, how = calibrate_level(model, splits, task, q, lam)
     xf, xr = splits.forget_train.x, splits.retain_train.x if retain_x is None else retain_x
     pa = model.param_groups()['encoder'] if ascend_on == 'encoder' else list(model.parameters())
     target = lam_ * (1 + margin)
+    cap = max(target, chance_level(model, xf, splits.retain_val.x, task, seed)) if ceiling == 'chance' else float('inf')
     before = eval_losses(model, xf, task, distributed=True).mean().item()
     r0 = eval_losses(model, splits.retain_val.x, task, distributed=True).mean().item()
     log, prev = dict(rounds=[]), before
     for r in range(rounds):
-        if decoupling == 'anchored': a = ascend_anchored(model, pa, xf, xr, splits.retain_val.x, task, target, lr_ascent, max_ascent_steps, ascent_batch, tol, ascent_weight, seed + 7*r, every=check_every)
+        if decoupling == 'anchored': a = ascend_anchored(model, pa, xf, xr, splits.retain_val.x, task, target, lr_ascent, max_ascent_steps, ascent_batch, tol, ascent_weight, seed + 7*r, every=check_every, ceiling=cap)
         else: a = ascend(model, pa, xf, task, target, lr_ascent, max_ascent_steps, ascent_batch, seed + 7*r)
-        kappa = max(target, a['loss']) if keep == 'reached' else target
+        kappa = min(max(target, a['loss']), cap) if keep == 'reached' else target
         budget = margin * lam_ / a['G'] if enforce_path_budget and a['G'] > 0 else None
         if retention: rt = retain(model, list(model.parameters()), xr, xf, task, kappa, retain_steps, lr_retain, hinge, retain_batch, seed + 7*r, budget)
         else: rt = dict(steps=0, path=0., loss=a['loss'])
         rho = eval_losses(model, splits.retain_val.x, task, distributed=True).mean().item() / r0
         log['rounds'].append(dict(ascent=a, retention=rt, keep_level=kappa, retain_val_ratio=rho))
         if a['stop'] == 'non-finite': break
-        deeper = decoupling == 'anchored' and rho <= 1 + settle and rt['loss'] >= (1 + min_gain) * prev
+        deeper = decoupling == 'anchored' and rho <= 1 + settle and rt['loss'] >= (1 + min_gain) * prev and rt['loss'] < cap
         if rt['loss'] >= lam_ and not deeper: break
         prev = rt['loss']
     sigma = noise_sigma
@@ -305,7 +330,7 @@ def decouple(model:nn.Module, splits:Splits, task:Task,
     after = eval_losses(model, xf, task, distributed=True).mean().item()
     G = max(rd['ascent']['G'] for rd in log['rounds'])
     cert = dict(lam=lam_, q=None if lam is not None else q, calibration=how, margin=margin, target=target,
-                decoupling=decoupling, keep=keep, tol=tol if decoupling == 'anchored' else None,
+                decoupling=decoupling, keep=keep, ceiling=cap if ceiling == 'chance' else None, tol=tol if decoupling == 'anchored' else None,
                 keep_level=[rd['keep_level'] for rd in log['rounds']], retain_val_ratio=[rd['retain_val_ratio'] for rd in log['rounds']],
                 forget_loss_before=before,
                 forget_loss_after_ascent=[rd['ascent']['loss'] for rd in log['rounds']],
