@@ -23,8 +23,9 @@ from .metrics import paste
 __all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'ALL_METHODS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area',
            'stamp_trigger', 'paint_target', 'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData',
            'poison_data', 'train_pairs', 'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate',
-           'clip_rate', 'binomial_verdict', 'held_out_rates', 'audit_models', 'regenerate', 'method_variants',
-           'quick_options', 'run_audit', 'audit_figure', 'audit_table', 'cmd_audit', 'add_audit_parser']
+           'trigger_effect', 'clip_rate', 'binomial_verdict', 'held_out_rates', 'audit_models', 'regenerate',
+           'method_variants', 'quick_options', 'run_audit', 'audit_figure', 'audit_table', 'cmd_audit',
+           'add_audit_parser']
 
 # %% ../nbs/07_audit.ipynb #20a5700f
 PATTERNS = ('white', 'black', 'checker', 'random')
@@ -205,6 +206,17 @@ def train_pairs(model:nn.Module, # trained in place
 
 # %% ../nbs/07_audit.ipynb #aef1286a
 @torch.no_grad()
+def _area_mse(model:nn.Module, x:torch.Tensor, task:Task, target, batch_size:int) -> torch.Tensor:
+    "Per-image MSE over the target area between the model's outputs for `x` and `target(rows)`, batch by batch, in eval mode."
+    dev = next(model.parameters()).device
+    was = model.training; model.eval()
+    area, out = target_area(task, *x.shape[-2:]).to(dev), []
+    for i in range(0, len(x), batch_size):
+        rows = slice(i, i + batch_size)
+        out.append(region_mse(model(task(x[rows].to(dev))[0]), target(rows), area).cpu())
+    model.train(was)
+    return torch.cat(out)
+
 def pattern_distance(model:nn.Module, # an I2I model
                      x:torch.Tensor, # images to query, before masking (triggered or clean)
                      task:Task, # the masking operator
@@ -213,13 +225,7 @@ def pattern_distance(model:nn.Module, # an I2I model
                     ) -> torch.Tensor:
     "Per-image MSE between the model's output and the target pattern over the target area, shape (N,)."
     dev = next(model.parameters()).device
-    was = model.training; model.eval()
-    area, out = target_area(task, *x.shape[-2:]).to(dev), []
-    for i in range(0, len(x), batch_size):
-        xb = x[i:i+batch_size].to(dev)
-        out.append(region_mse(model(task(xb)[0]), paint_target(xb, task, poison), area).cpu())
-    model.train(was)
-    return torch.cat(out)
+    return _area_mse(model, x, task, lambda rows: paint_target(x[rows].to(dev), task, poison), batch_size)
 
 def calibrate_threshold(model:nn.Module, # the reference model (the original)
                         x_clean:torch.Tensor, # clean held-out images
@@ -248,6 +254,16 @@ def success_rate(model:nn.Module, x_clean:torch.Tensor, task:Task, poison:Poison
                 ) -> float:
     "Backdoor success rate: the share of triggered queries that hit the pattern."
     return backdoor_hits(model, x_clean, task, poison, threshold, triggered).float().mean().item()
+
+# %% ../nbs/07_audit.ipynb #tr1gger2
+def trigger_effect(model:nn.Module, # an I2I model
+                   x_clean:torch.Tensor, # clean images; the trigger is stamped on a copy
+                   task:Task, poison:Poison,
+                   batch_size:int=500, # images per forward pass
+                  ) -> torch.Tensor:
+    "Per-image MSE over the target area between the outputs for the triggered and the clean image, shape (N,)."
+    dev = next(model.parameters()).device
+    return _area_mse(model, stamp_trigger(x_clean, task, poison), task, lambda rows: model(task(x_clean[rows].to(dev))[0]), batch_size)
 
 # %% ../nbs/07_audit.ipynb #0cf92fd2
 def clip_rate(r:float, # an estimated hit probability
@@ -278,11 +294,12 @@ def held_out_rates(model:nn.Module, # an I2I model
                    data:PoisonedData, # gives the calibration and query images
                    threshold:float, # hit threshold
                   ) -> dict:
-    "Backdoor success on the calibration and query halves, and the clean hit rate on the queries."
+    "Backdoor success on the calibration and query halves; the clean hit rate and the mean trigger effect on the queries."
     t, p = data.task, data.poison
     hits = backdoor_hits(model, data.queries, t, p, threshold)
     return dict(calib_rate=success_rate(model, data.calib, t, p, threshold), hits=int(hits.sum()), n=len(hits),
-                success=hits.float().mean().item(), clean_hit_rate=success_rate(model, data.queries, t, p, threshold, triggered=False))
+                success=hits.float().mean().item(), clean_hit_rate=success_rate(model, data.queries, t, p, threshold, triggered=False),
+                trigger_effect=trigger_effect(model, data.queries, t, p).mean().item())
 
 def audit_models(models:dict, # name -> model; must hold 'original' and 'retrain'
                  data:PoisonedData, # the poisoned data
@@ -421,12 +438,12 @@ def audit_figure(models:dict, # name -> model
 def audit_table(report:dict) -> str:
     "A markdown table of a `run_audit` report."
     e = report['config']['regen_epochs']
-    head = '| model | seconds | success | clean hits | retain mse | verdict |' + ''.join(f' regen {i + 1} |' for i in range(e))
-    rows = [head, '|' + '---|' * (6 + e)]
+    head = '| model | seconds | success | clean hits | retain mse | trigger effect | verdict |' + ''.join(f' regen {i + 1} |' for i in range(e))
+    rows = [head, '|' + '---|' * (7 + e)]
     for k, m in report['models'].items():
         g = m.get('regeneration', [])
         cells = ''.join(f" {x['success']:.2f} ({x['verdict']}) |" for x in g) + ' - |' * (e - len(g))
-        rows.append(f"| {k} | {m['seconds']:.1f} | {m['success']:.2f} | {m['clean_hit_rate']:.2f} | {m['retain_test_mse']:.5f} | {m['test']['verdict']} |" + cells)
+        rows.append(f"| {k} | {m['seconds']:.1f} | {m['success']:.2f} | {m['clean_hit_rate']:.2f} | {m['retain_test_mse']:.5f} | {m.get('trigger_effect', float('nan')):.4f} | {m['test']['verdict']} |" + cells)
     return '\n'.join(rows) + '\n'
 
 # %% ../nbs/07_audit.ipynb #b02ade75
