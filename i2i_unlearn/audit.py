@@ -15,7 +15,7 @@ from scipy import stats
 from .core import UserError, choose, get_device, progress, seed_everything, write_json
 from .data import DATASETS, Split, Splits, Task, centre_box, load, make_splits
 from .models import MODELS, build_model
-from .train import cosine_lr, eval_losses, region_mse, train_model
+from .train import cosine_lr, eval_batches, eval_losses, region_mse, train_model
 from .unlearn import METHODS, batch_stream, unlearn
 from .metrics import paste
 
@@ -205,17 +205,11 @@ def train_pairs(model:nn.Module, # trained in place
     return losses
 
 # %% ../nbs/07_audit.ipynb #aef1286a
-@torch.no_grad()
 def _area_mse(model:nn.Module, x:torch.Tensor, task:Task, target, batch_size:int) -> torch.Tensor:
     "Per-image MSE over the target area between the model's outputs for `x` and `target(rows)`, batch by batch, in eval mode."
     dev = next(model.parameters()).device
-    was = model.training; model.eval()
-    area, out = target_area(task, *x.shape[-2:]).to(dev), []
-    for i in range(0, len(x), batch_size):
-        rows = slice(i, i + batch_size)
-        out.append(region_mse(model(task(x[rows].to(dev))[0]), target(rows), area).cpu())
-    model.train(was)
-    return torch.cat(out)
+    area = target_area(task, *x.shape[-2:]).to(dev)
+    return eval_batches(model, len(x), lambda rows: region_mse(model(task(x[rows].to(dev))[0]), target(rows), area), batch_size)
 
 def pattern_distance(model:nn.Module, # an I2I model
                      x:torch.Tensor, # images to query, before masking (triggered or clean)

@@ -15,7 +15,7 @@ from .core import (RunConfig, UserError, barrier, choose, get_device, init_distr
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .data import Task, load, make_splits
 from .models import MAE_CONFIGS, build_model, weights_summary
-from .train import eval_losses, train_model
+from .train import eval_batches, eval_losses, train_model
 from .unlearn import METHODS, unlearn
 
 # %% auto #0
@@ -134,20 +134,17 @@ def check_metric_weights(cfg:RunConfig) -> None:
 
 def _rgb(x:torch.Tensor) -> torch.Tensor: return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
-@torch.no_grad()
 def model_outputs(model, # the I2I model
                   x:torch.Tensor, # real images (N, C, H, W) in [0, 1]
                   task:Task, # the masking operator
                   batch_size:int=256, # images per forward pass
                  ) -> torch.Tensor:
     "The model's outputs on `x` with the visible pixels pasted back (what `fid_local` scores), clamped to [0, 1], on the CPU."
-    dev, was = next(model.parameters()).device, model.training
-    model.eval(); outs = []
-    for i in range(0, len(x), batch_size):
-        xb = x[i:i+batch_size].to(dev).float(); x_in, region = task(xb)
-        outs.append(metrics.paste(model(x_in).float(), xb, region).clamp(0, 1).cpu())
-    model.train(was)
-    return torch.cat(outs)
+    dev = next(model.parameters()).device
+    def outputs(rows):
+        xb = x[rows].to(dev).float(); x_in, region = task(xb)
+        return metrics.paste(model(x_in).float(), xb, region).clamp(0, 1)
+    return eval_batches(model, len(x), outputs, batch_size)
 
 def pretrained_metrics(model, # the I2I model
                        splits, # the experiment's splits

@@ -15,8 +15,8 @@ from .core import (UserError, all_gather_cat, all_mean, average_gradients, barri
 from .data import Task
 
 # %% auto #0
-__all__ = ['region_mse', 'sample_losses', 'eval_losses', 'cosine_lr', 'optimizer_tensors', 'load_optimizer_tensors',
-           'save_train_state', 'resumable', 'load_train_state', 'TrainLog', 'train_model']
+__all__ = ['region_mse', 'sample_losses', 'eval_losses', 'eval_batches', 'cosine_lr', 'optimizer_tensors',
+           'load_optimizer_tensors', 'save_train_state', 'resumable', 'load_train_state', 'TrainLog', 'train_model']
 
 # %% ../nbs/04_train.ipynb #6d18dd6c
 def region_mse(pred:torch.Tensor, # model outputs (N, C, H, W)
@@ -51,6 +51,17 @@ def eval_losses(model:nn.Module, # an I2I model
     out = torch.cat(parts or [torch.zeros(0)]) if spread else torch.cat(parts)
     model.train(was)
     return unshard(all_gather_cat(out), len(x)) if spread else out
+
+@torch.no_grad()
+def eval_batches(model:nn.Module, # switched to eval mode for the loop, its mode restored after
+                 n:int, # rows to cover
+                 fn, # fn(rows) -> a tensor for the row slice `rows`
+                 batch_size:int=512, # rows per call
+                ) -> torch.Tensor:
+    "`fn(rows)` for consecutive slices of 0..n, without gradients and with `model` in eval mode, concatenated on the CPU."
+    was = model.training; model.eval()
+    try: return torch.cat([fn(slice(i, i + batch_size)).cpu() for i in range(0, n, batch_size)])
+    finally: model.train(was)
 
 # %% ../nbs/04_train.ipynb #f315538d
 def cosine_lr(step:int, # the current optimiser step (0-based)

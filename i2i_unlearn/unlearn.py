@@ -14,11 +14,11 @@ from . import theory
 from .core import UserError, all_mean, average_gradients, choose, seed_everything, shard, world_size
 from .data import Splits, Task
 from .models import flatten_latent, rebuild
-from .train import eval_losses, region_mse, sample_losses, train_model
+from .train import eval_batches, eval_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
 __all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn',
-           'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'grad_norm', 'draw', 'batch_mean',
+           'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean',
            'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level', 'retain', 'release_noise',
            'noise_sigma_for', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
            'random_encoder_loss', 'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
@@ -86,8 +86,11 @@ def restore(params:list, # parameters to overwrite
     with torch.no_grad():
         for p, v in zip(params, values): p.copy_(v)
 
-def grad_norm(params:list) -> float:
-    return math.sqrt(sum(float(p.grad.pow(2).sum()) for p in params if p.grad is not None))
+def norm_of(tensors) -> float:
+    "The l2 norm of a list of tensors taken as one vector (None entries skipped)."
+    return math.sqrt(sum(float(t.pow(2).sum()) for t in tensors if t is not None))
+
+def grad_norm(params:list) -> float: return norm_of(p.grad for p in params)
 
 def draw(stream) -> tuple:
     "The next global batch of `stream` as (this rank's part of it, the global batch size); all of it outside torchrun."
@@ -192,7 +195,7 @@ def ascend_anchored(model:nn.Module, # trained in place
         (xfb, nf), (xrb, nr) = draw(sf), draw(sr)
         live = [p for p in params if p.requires_grad]
         gf = torch.autograd.grad(batch_mean(sample_losses(model, xfb, task), nf), live, allow_unused=True)
-        G = max(G, all_mean(math.sqrt(sum(float(t.pow(2).sum()) for t in gf if t is not None))))  # under torchrun: the ranks' mean
+        G = max(G, all_mean(norm_of(gf)))  # under torchrun: the ranks' mean
         gr = torch.autograd.grad(batch_mean(sample_losses(model, xrb, task), nr), live, allow_unused=True)
         combine_grads(live, gr, gf, weight); average_gradients(params); opt.step(); steps += 1
         path += float((flat(params) - before).norm())
@@ -207,7 +210,6 @@ def ascend_anchored(model:nn.Module, # trained in place
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
 
 # %% ../nbs/05_unlearn.ipynb #ch4nce02
-@torch.no_grad()
 def chance_level(model:nn.Module, # the original model
                  xf:torch.Tensor, # forget images (the targets)
                  xv:torch.Tensor, # held-out retain images (the unrelated inputs)
@@ -218,13 +220,11 @@ def chance_level(model:nn.Module, # the original model
     "Mean loss of the model's outputs for random unrelated inputs, scored against the forget targets."
     if len(xv) == 0: raise UserError("chance_level needs held-out images (retain_val is empty)")
     pick = torch.randint(len(xv), (len(xf),), generator=torch.Generator().manual_seed(seed))
-    dev, was = next(model.parameters()).device, model.training
-    model.eval(); out = []
-    for i in range(0, len(xf), batch_size):
-        xb, vb = xf[i:i+batch_size].to(dev), xv[pick[i:i+batch_size]].to(dev)
-        out.append(region_mse(model(task(vb)[0]), xb, task(xb)[1]).cpu())
-    model.train(was)
-    return float(torch.cat(out).mean())
+    dev = next(model.parameters()).device
+    def losses(rows):
+        xb = xf[rows].to(dev)
+        return region_mse(model(task(xv[pick[rows]].to(dev))[0]), xb, task(xb)[1])
+    return float(eval_batches(model, len(xf), losses, batch_size).mean())
 
 # %% ../nbs/05_unlearn.ipynb #f1df18bd
 def retain(model:nn.Module, # trained in place
