@@ -33,7 +33,8 @@ def config_from_args(args) -> RunConfig:
              forget_samples=args.forget_samples, methods=_names(args.methods) if args.methods else (), epochs=args.epochs,
              batch_size=args.batch_size, lr=args.lr, image_size=args.image_size, seed=args.seed, device=args.device,
              data_root=args.data_root, out=args.out, quick=args.quick, max_per_class=args.max_per_class, protocol=args.protocol,
-             model_size=args.model_size, weights=args.weights, inception_weights=args.inception_weights, clip_weights=args.clip_weights)
+             model_size=args.model_size, weights=args.weights, inception_weights=args.inception_weights, clip_weights=args.clip_weights,
+             certify=args.certify)
     if args.forget_samples is not None: d['forget_classes'] = ()
     return RunConfig.from_dict(d)
 
@@ -76,6 +77,9 @@ def add_run_parser(sub) -> None:
     p.add_argument('--forget-classes', default='0', help='comma-separated classes to forget (class-level), e.g. 3 or 4,7')
     p.add_argument('--forget-samples', default=None, help='sample-level forgetting: a count, or a file of indices')
     p.add_argument('--methods', default=None, help='comma-separated unlearning methods (default: all)')
+    p.add_argument('--certify', default=None, metavar='EPS,DELTA',
+                   help="decouple retains with certified retention (theory chapter, Theorem 4): an (EPS, DELTA)-unlearning "
+                        "guarantee for any network, e.g. 1,1e-5; without it decouple proves nothing and measures its levels")
     p.add_argument('--epochs', type=int, default=d.epochs, help='training epochs of the original and the oracle (with --weights: fine-tuning epochs, 0 allowed)')
     p.add_argument('--batch-size', type=int, default=d.batch_size)
     p.add_argument('--lr', type=float, default=d.lr)

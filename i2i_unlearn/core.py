@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #2f14bfff
 from __future__ import annotations
-import dataclasses, hashlib, json, os, random, sys, tempfile, time
+import dataclasses, hashlib, json, math, os, random, sys, tempfile, time
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -13,10 +13,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 # %% auto #0
-__all__ = ['DEVICES', 'TASKS', 'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything', 'get_device', 'in_test', 'RunConfig',
-           'sha256_file', 'write_json', 'sidecar_path', 'save_checkpoint', 'load_checkpoint', 'progress', 'rank',
-           'world_size', 'is_main', 'barrier', 'init_distributed', 'shutdown_distributed', 'shard', 'unshard',
-           'main_first', 'all_mean', 'all_gather_cat', 'average_gradients', 'spawn_local', 'distributed_selfcheck']
+__all__ = ['DEVICES', 'TASKS', 'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything', 'get_device', 'in_test',
+           'parse_certify', 'RunConfig', 'sha256_file', 'write_json', 'sidecar_path', 'save_checkpoint',
+           'load_checkpoint', 'progress', 'rank', 'world_size', 'is_main', 'barrier', 'init_distributed',
+           'shutdown_distributed', 'shard', 'unshard', 'main_first', 'all_mean', 'all_gather_cat', 'average_gradients',
+           'spawn_local', 'distributed_selfcheck']
 
 # %% ../nbs/00_core.ipynb #a685b246
 class UserError(ValueError):
@@ -77,6 +78,15 @@ def _check_metric_weights(path, option:str) -> None:
     p = Path(path).expanduser()
     if not p.is_file(): raise UserError(f"{option} file not found: {p}; give the path of a file you already have (nothing is downloaded)")
 
+def parse_certify(text:str, # 'EPS,DELTA', e.g. '1,1e-5'
+                 ) -> tuple[float, float]:
+    "The (epsilon, delta) of `--certify`; a one-line `UserError` names what is valid."
+    try: eps, delta = (float(t) for t in str(text).split(','))
+    except ValueError: raise UserError(f"--certify takes EPS,DELTA with EPS > 0 and 0 < DELTA < 1, e.g. 1,1e-5; got {text!r}") from None
+    if not (eps > 0 and math.isfinite(eps) and 0 < delta < 1):
+        raise UserError(f"--certify takes EPS,DELTA with EPS > 0 and 0 < DELTA < 1, e.g. 1,1e-5; got {text!r}")
+    return eps, delta
+
 @dataclasses.dataclass
 class RunConfig:
     "Every option of an experiment run; `from_dict` validates."
@@ -91,6 +101,7 @@ class RunConfig:
     forget_classes:tuple = (0,) # class-level forget set
     forget_samples:int|str|None = None # sample-level forget set: a count, or a file of indices
     methods:tuple = () # unlearning methods to run; empty means all
+    certify:str|None = None # 'EPS,DELTA': decouple retains with certified retention (theory chapter, Theorem 4)
     epochs:int = 12 # training epochs of the original and the retrained model
     batch_size:int = 128 # training batch size
     lr:float = 2e-3 # peak learning rate
@@ -126,6 +137,7 @@ class RunConfig:
         if self.model_size is not None and (not isinstance(self.model_size, str) or not self.model_size):
             raise UserError(f"model_size must be a size name such as tiny or base, got {self.model_size!r}")
         if self.weights is not None: _check_weights_path(self.weights)
+        if self.certify is not None: parse_certify(self.certify)
         for k in ('inception_weights', 'clip_weights'):
             if getattr(self, k) is not None: _check_metric_weights(getattr(self, k), k)
         return self

@@ -11,18 +11,20 @@ import numpy as np
 import torch
 
 from . import metrics
-from .core import (RunConfig, UserError, barrier, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
+from .core import (RunConfig, UserError, parse_certify, barrier, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .data import Task, load, make_splits
+from .theory import CertifiedRetention
 from .models import MAE_CONFIGS, build_model, weights_summary
 from .train import eval_batches, eval_losses, train_model
-from .unlearn import METHODS, unlearn
+from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
 __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'run_sizes', 'check_out',
            'prepare_out', 'model_kwargs', 'initial_model', 'weights_record', 'train_original', 'method_options',
-           'run_method', 'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all', 'results_table',
-           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment']
+           'certify_options', 'run_method', 'check_metric_weights', 'model_outputs', 'pretrained_metrics',
+           'evaluate_all', 'results_table', 'samples_figure', 'protocol_forget_classes', 'ExperimentRun',
+           'run_experiment', 'realism_row', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -109,8 +111,15 @@ def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -
 def method_options(name:str, cfg:RunConfig) -> dict:
     "Options of a method in a run: the oracle gets the original's budget; `--quick` shortens the others."
     if name == 'retrain': return dict(epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr)
-    if not cfg.quick: return {}
-    return dict(retain_steps=10, max_ascent_steps=20) if name == 'decouple' else dict(steps=10)
+    certify = certify_options(cfg) if name == 'decouple' and cfg.certify else {}
+    if not cfg.quick: return certify
+    return dict(retain_steps=10, max_ascent_steps=20, **certify) if name == 'decouple' else dict(steps=10)
+
+def certify_options(cfg:RunConfig) -> dict:
+    "decouple's `certify` option for `--certify EPS,DELTA`: Theorem 4's default constants (shorter under `--quick`)."
+    eps, delta = parse_certify(cfg.certify)
+    if cfg.quick: return dict(certify=Certify(CertifiedRetention(eps, delta, steps=20), finetune_steps=20))
+    return dict(certify=Certify(CertifiedRetention(eps, delta)))
 
 def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Unlearn with `name` (or reuse its checkpoint); returns (model, seconds, certificate)."
@@ -283,3 +292,42 @@ def run_experiment(cfg:RunConfig, # every option
         samples_figure(models, splits, task).savefig(out / 'samples.png', dpi=110)
     barrier()
     return ExperimentRun(res, models, splits, task)
+
+# %% ../nbs/09_experiments.ipynb #c3rt7r02
+from scipy.stats import ks_2samp as _ks_2samp
+
+def realism_row(model, # the model to judge
+                oracles:tuple, # (oracle 1, oracle 2): two retrained models, seeds s and s + 1
+                x:torch.Tensor, # the images to judge on, e.g. forget-test
+                task:Task, # the masking operator
+               ) -> dict:
+    "`oracle_distance`, `realism_ratio` and `forget_quality` (KS p-value) of `model` on `x`."
+    y, y1, y2 = (model_outputs(m, x, task) for m in (model, *oracles))
+    per = lambda a: (a - y1).pow(2).flatten(1).mean(1)
+    floor = float(per(y2).mean())
+    losses = lambda m: eval_losses(m, x, task).numpy()
+    d = float(per(y).mean())
+    return dict(oracle_distance=d, realism_ratio=d / floor if floor > 0 else None,
+                forget_quality=float(_ks_2samp(losses(model), losses(oracles[0])).pvalue), mse=float(losses(model).mean()))
+
+def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold original and retrain)
+                       cfg:RunConfig, # that run's options
+                       epsilons:tuple=(0.5, 1., 2., 4., 8.), # the curve's epsilons
+                      ) -> dict:
+    "Uncertified and certified decouple (one per epsilon): seconds, retain-test MSE and realism on forget-test."
+    sp, task, orig = run.splits, run.task, run.models['original']
+    second = unlearn(orig, sp, 'retrain', task, seed=cfg.seed + 1, **method_options('retrain', cfg)).model
+    oracles = (run.models['retrain'], second)
+    quick = dict(retain_steps=10, max_ascent_steps=20) if cfg.quick else {}
+    variants = {'decouple': {}} | {f'certified eps={e:g}': certify_options(dataclasses.replace(cfg, certify=f'{e},1e-5')) for e in epsilons}
+    rows = {}
+    for name, opts in variants.items():
+        r = unlearn(orig, sp, 'decouple', task, seed=cfg.seed, **quick, **opts)
+        proved = r.certificate['proved']
+        rows[name] = dict(seconds=r.seconds, epsilon=proved.get('epsilon'), delta=proved.get('delta'), sigma=proved.get('sigma'),
+                          retain_test_mse=float(eval_losses(r.model, sp.retain_test.x, task).mean()),
+                          forget_test=realism_row(r.model, oracles, sp.forget_test.x, task))
+    ref = dict(retain_test_mse=float(eval_losses(oracles[0], sp.retain_test.x, task).mean()),
+               forget_test=realism_row(oracles[1], oracles, sp.forget_test.x, task))
+    return dict(rows=rows, oracle=ref, config=dataclasses.asdict(cfg), epsilons=list(epsilons))
+

@@ -14,7 +14,8 @@ __all__ = ['calibrate_lambda', 'ood_rate', 'output_deviation_lower_bound', 'toy_
            'check_theorem2', 'stability_bound', 'unlearning_distance_bound', 'gaussian_sigma', 'gaussian_delta',
            'gaussian_epsilon', 'analytic_gaussian_sigma', 'retention_steps_for_sigma', 'unlearn_linear',
            'theorem3_report', 'check_theorem3', 'ascend_with_margin', 'retain_within_budget', 'clopper_pearson_upper',
-           'audit_epsilon']
+           'audit_epsilon', 'CertifiedRetention', 'shift_budget', 'shift_schedule', 'certified_rdp', 'rdp_to_dp',
+           'certified_epsilon', 'certified_sigma', 'noisy_retention_linear']
 
 # %% ../nbs/01_theory.ipynb #e0b1305f
 def calibrate_lambda(heldout_losses, # per-sample losses of the original model on held-out retained data
@@ -157,17 +158,21 @@ def check_theorem1(losses, # L_f(theta_t) for t = 0, 1, ... (recorded ascent)
                    grad_norms, # ||grad L_f(theta_t)|| at the same iterates
                    lam:float, # the OOD level
                    eta:float, # the declared step size
-                  ) -> bool:
-    "True iff the recorded ascent reaches `lam` within Theorem 1's $T^\\star$, with $g$ measured on the path."
-    losses, grad_norms = np.asarray(losses, float), np.asarray(grad_norms, float)
+                   beta:float, # smoothness constant of L_f on the path (the hypothesis is eta <= 1/beta)
+                  ) -> str:
+    "Theorem 1's verdict on a recorded ascent: 'holds', 'violated', 'inconclusive' or 'outside' the hypotheses."
+    if eta * beta > 1: return 'outside'
+    losses = np.asarray(losses, float)
+    grad_norms = np.asarray(grad_norms, float)
     hit = np.nonzero(losses >= lam)[0]
+    if len(hit) and hit[0] == 0: return 'holds'
     tau = int(hit[0]) if len(hit) else None
-    below = grad_norms[:len(losses) if tau is None else tau]   # iterates before the level is reached
-    if tau == 0: return True
-    g = float(below.min())
-    if g <= 0: return False
+    g = float(grad_norms[:len(losses) if tau is None else tau].min())
+    if g <= 0: return 'outside'
     T_star = hitting_time_bound(lam, float(losses[0]), eta, g)
-    return tau is not None and tau <= T_star
+    if tau is not None: return 'holds' if tau <= T_star else 'violated'
+    return 'violated' if len(losses) - 1 >= T_star else 'inconclusive'
+
 
 # %% ../nbs/01_theory.ipynb #b305edef
 def retention_margin(G:float, # Lipschitz constant of L_f on the region retention visits
@@ -450,3 +455,117 @@ def audit_epsilon(released_u, # releases of unlearning, shape (n_samples, dim)
     fpr_ub, fnr_ub = float(clopper_pearson_upper(fp_e, len(re), alpha)), float(clopper_pearson_upper(fn_e, len(ue), alpha))
     return dict(epsilon_lb=float(_eps_from_rates(fpr_ub, fnr_ub, delta)), threshold=t, fpr_ub=fpr_ub, fnr_ub=fnr_ub,
                 fpr=fp_e/len(re), fnr=fn_e/len(ue), epsilon_selection=float(sel.max()), n_eval=(len(ue), len(re)))
+
+# %% ../nbs/01_theory.ipynb #98a9ca58
+import dataclasses
+
+@dataclasses.dataclass
+class CertifiedRetention:
+    "Public constants of Theorem 4's noisy retention; the noise scale `sigma` follows from them (Koloskova et al. 2025)."
+    epsilon:float = 1.0 # target epsilon of the (epsilon, delta)-unlearning guarantee
+    delta:float = 1e-5 # target delta
+    C0:float = 40.0 # radius of the ball the start is projected onto (l2 norm of all parameters)
+    C1:float = 1e-3 # clipping radius of each minibatch gradient (l2 norm)
+    lr:float = 0.05 # step size gamma
+    weight_decay:float = 2.0 # lambda: each step multiplies the parameters by c = 1 - lr * weight_decay
+    steps:int = 200 # T, noisy steps on D_r
+
+    def __post_init__(self):
+        if not self.epsilon > 0: raise ValueError(f"epsilon must be > 0, got {self.epsilon}")
+        if not 0 < self.delta < 1: raise ValueError(f"delta must be in (0, 1), got {self.delta}")
+        for k in ('C0', 'C1', 'lr'):
+            if not getattr(self, k) > 0: raise ValueError(f"{k} must be > 0, got {getattr(self, k)}")
+        if not 0 <= self.lr * self.weight_decay < 1: raise ValueError(f"need 0 <= lr * weight_decay < 1, got {self.lr * self.weight_decay}")
+        if not (isinstance(self.steps, int) and self.steps >= 1): raise ValueError(f"steps must be an integer >= 1, got {self.steps!r}")
+
+    @property
+    def contraction(self) -> float: return 1 - self.lr * self.weight_decay
+
+
+# %% ../nbs/01_theory.ipynb #460fead0
+def shift_budget(cr:CertifiedRetention, # the public constants
+                ) -> tuple[float, float]:
+    "Theorem 4's shift $S$ and weight sum $W_2 = \\sum_t c^{2(T-1-t)}$."
+    c = cr.contraction
+    w = c ** np.arange(cr.steps - 1, -1, -1, dtype=np.float64)   # c^{T-1-t}, t = 0..T-1
+    S = 2 * cr.C0 * c ** cr.steps + 2 * cr.lr * cr.C1 * w.sum()
+    return float(S), float((w ** 2).sum())
+
+def shift_schedule(cr:CertifiedRetention, # the public constants
+                  ) -> np.ndarray:
+    "The shifts $z_0..z_T$ of the proof with the optimal $a_{t+1}$; all must be >= 0 and $z_T = 0$."
+    S, W2 = shift_budget(cr)
+    c = cr.contraction
+    z = [2 * cr.C0]
+    for t in range(cr.steps):
+        a = S * c ** (cr.steps - 1 - t) / W2
+        z.append(c * z[-1] + 2 * cr.lr * cr.C1 - a)
+    return np.array(z)
+
+def certified_rdp(cr:CertifiedRetention, # the public constants
+                  sigma:float, # noise std added at every step
+                 ) -> float:
+    "$\\rho$ with $D_\\alpha \\le \\alpha\\rho$ for all $\\alpha > 1$ (Theorem 4)."
+    if not sigma > 0: raise ValueError(f"sigma must be > 0, got {sigma}")
+    S, W2 = shift_budget(cr)
+    return S ** 2 / (2 * sigma ** 2 * W2)
+
+
+# %% ../nbs/01_theory.ipynb #8808be8e
+from scipy.optimize import minimize_scalar as _minimize_scalar
+
+def rdp_to_dp(rho:float, # Renyi coefficient: D_alpha <= alpha * rho
+              delta:float, # target delta
+             ) -> float:
+    "Closed form: $\\min_{\\alpha>1} \\alpha\\rho + \\ln\\frac{\\alpha-1}{\\alpha} - \\frac{\\ln\\delta+\\ln\\alpha}{\\alpha-1}$ (Canonne et al. 2020)."
+    if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), got {delta}")
+    if not rho > 0: raise ValueError(f"rho must be > 0, got {rho}")
+    f = lambda la: (1 + math.exp(la)) * rho + math.log(math.exp(la) / (1 + math.exp(la))) - (math.log(delta) + math.log1p(math.exp(la))) / math.exp(la)
+    r = _minimize_scalar(f, bounds=(-12.0, 12.0), method='bounded', options=dict(xatol=1e-10))   # alpha = 1 + e^la
+    return max(float(r.fun), 0.0)
+
+def certified_epsilon(cr:CertifiedRetention, # the public constants
+                      sigma:float, # noise std added at every step
+                     ) -> float:
+    "Epsilon at `cr.delta` from dp-accounting's RDP accountant for the Gaussian mechanism with $z = 1/\\sqrt{2\\rho}$."
+    import dp_accounting
+    acc = dp_accounting.rdp.RdpAccountant()
+    acc.compose(dp_accounting.GaussianDpEvent(1 / math.sqrt(2 * certified_rdp(cr, sigma))))
+    return float(acc.get_epsilon(cr.delta))
+
+def certified_sigma(cr:CertifiedRetention, # the public constants; cr.epsilon and cr.delta are the target
+                    rtol:float=1e-6, # relative bisection tolerance on sigma
+                   ) -> float:
+    "Smallest noise std with `certified_epsilon` <= cr.epsilon (bisection: epsilon falls as sigma grows)."
+    S, W2 = shift_budget(cr)
+    hi = S / math.sqrt(W2)
+    while certified_epsilon(cr, hi) > cr.epsilon: hi *= 2
+    lo = hi
+    while certified_epsilon(cr, lo) <= cr.epsilon: lo /= 2
+    while hi - lo > rtol * hi:
+        mid = 0.5 * (lo + hi)
+        if certified_epsilon(cr, mid) <= cr.epsilon: hi = mid
+        else: lo = mid
+    return float(hi)
+
+
+# %% ../nbs/01_theory.ipynb #05277f7d
+def noisy_retention_linear(model:LinearI2I, # the lab-bench model
+                           W0, # the start, shape (d, d)
+                           Xr, # retained samples, shape (n, d)
+                           cr:CertifiedRetention, # the public constants
+                           sigma:float, # noise std per step
+                           runs:int, # independent runs, vectorised
+                           rng, # a numpy Generator
+                          ) -> np.ndarray:
+    "Theorem 4's update on the bench with full-batch gradients; returns the released parameters, shape (runs, d*d)."
+    W0 = np.asarray(W0, dtype=np.float64)
+    W = np.repeat((W0 * min(1.0, cr.C0 / np.linalg.norm(W0)))[None], runs, axis=0)
+    Z = Xr * model.keep
+    for _ in range(cr.steps):
+        R = (np.einsum('nd,rkd->rnk', Z, W) - Xr) * model.score
+        G = 2.0 / (model.n_scored * len(Xr)) * np.einsum('rnk,nd->rkd', R, Z)
+        scale = np.minimum(1.0, cr.C1 / np.maximum(np.linalg.norm(G, axis=(1, 2)), 1e-300))
+        W = cr.contraction * W - cr.lr * scale[:, None, None] * G + sigma * rng.standard_normal(W.shape)
+    return W.reshape(runs, -1)
+

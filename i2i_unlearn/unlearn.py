@@ -17,10 +17,11 @@ from .models import flatten_latent, rebuild
 from .train import eval_batches, eval_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
-__all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn',
-           'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean',
-           'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level', 'retain', 'release_noise',
-           'noise_sigma_for', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
+__all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'OOD_Q', 'BASELINES', 'UnlearnResult', 'register',
+           'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm', 'draw',
+           'batch_mean', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level', 'retain',
+           'Certify', 'project_', 'data_buffers', 'noisy_steps', 'certified_retain', 'ood_rates', 'mean_loss',
+           'certificate', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
            'random_encoder_loss', 'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
@@ -230,7 +231,7 @@ def chance_level(model:nn.Module, # the original model
 def retain(model:nn.Module, # trained in place
            params:list, # the parameters that descend
            xr:torch.Tensor, # retain images (real or proxy)
-           xf:torch.Tensor, # forget images, for the hinge
+           xf:torch.Tensor|None, # forget images, for the hinge (None: plain fine-tuning that never reads D_f)
            task:Task, # masking operator
            keep:float, # the forget level the hinge protects, per sample
            steps:int=40, # retention steps
@@ -242,110 +243,210 @@ def retain(model:nn.Module, # trained in place
           ) -> dict:
     "Hinge-constrained descent on the retain loss; returns steps, path length and the final forget loss."
     opt = torch.optim.Adam(params, lr=lr)
-    sr, sf = batch_stream(xr, batch_size, seed + 1), batch_stream(xf, batch_size, seed + 2)
+    hinge = hinge if xf is not None else 0.
+    sr = batch_stream(xr, batch_size, seed + 1)
+    sf = batch_stream(xf, batch_size, seed + 2) if hinge else None
     path, k = 0., 0
     for k in range(1, steps + 1):
         before = flat(params)
-        (xrb, nr), (xfb, nf) = draw(sr), draw(sf)
+        xrb, nr = draw(sr)
         loss = batch_mean(sample_losses(model, xrb, task), nr)
-        if hinge: loss = loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
+        if hinge:
+            xfb, nf = draw(sf)
+            loss = loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
         opt.zero_grad(); loss.backward(); average_gradients(params); opt.step()
         path += float((flat(params) - before).norm())
         if path_budget is not None and path >= path_budget: break
-    return dict(steps=k, path=path, loss=eval_losses(model, xf, task, distributed=True).mean().item())
+    loss = None if xf is None else eval_losses(model, xf, task, distributed=True).mean().item()
+    return dict(steps=k, path=path, loss=loss)
 
 # %% ../nbs/05_unlearn.ipynb #1830819f
-def release_noise(model:nn.Module, # noised in place
-                  sigma:float, # standard deviation of the Gaussian noise
-                  seed:int=0, # seeds the noise
-                 ) -> None:
-    "Add N(0, sigma^2) to every parameter (the Gaussian release of Theorem 3)."
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters(): p.add_(sigma * torch.randn(p.shape, generator=g).to(p))
+@dataclasses.dataclass
+class Certify:
+    "Certified knowledge retention (theory chapter, Theorem 4), then noise-free fine-tuning on D_r (post-processing)."
+    retention:theory.CertifiedRetention = dataclasses.field(default_factory=theory.CertifiedRetention) # the theorem's public constants
+    batch_size:int = 32 # retain images per noisy step (drawn independently of D_f)
+    finetune_steps:int = 400 # Adam steps on D_r after the noisy ones; 0: release the noisy model itself
+    finetune_lr:float = 2e-3 # Adam step size of the fine-tuning
+    finetune_batch:int = 128 # retain images per fine-tuning step
 
-def noise_sigma_for(epsilon:float, delta:float, sensitivity:float) -> float:
-    "The theory module's sigma: classic Gaussian mechanism for epsilon < 1, analytic otherwise."
-    return theory.gaussian_sigma(sensitivity, epsilon, delta) if epsilon < 1 else theory.analytic_gaussian_sigma(sensitivity, epsilon, delta)
+def project_(params:list, # parameters, scaled in place
+             radius:float, # l2 radius C0 of the ball
+            ) -> float:
+    "Project the concatenated parameters onto the ball of `radius`; returns their norm before."
+    norm = norm_of(p.detach() for p in params)
+    with torch.no_grad():
+        for p in params: p.mul_(min(1.0, radius / max(norm, 1e-300)))
+    return norm
+
+def data_buffers(model:nn.Module) -> list:
+    "Names of buffers that training updates from data (batch-norm statistics): Theorem 4 does not noise them."
+    return [n for n, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+
+
+# %% ../nbs/05_unlearn.ipynb #c3rt1f02
+def noisy_steps(model:nn.Module, # trained in place
+                xr:torch.Tensor, # retain images D_r, (N, C, H, W)
+                task:Task, # masking operator
+                cr:theory.CertifiedRetention, # the public constants
+                sigma:float, # noise std per parameter and step
+                batch_size:int, # retain images per step
+                seed:int, # batch order and noise
+               ) -> int:
+    "Theorem 4's update, $\\theta \\leftarrow c\\,\\theta - \\gamma\\,\\mathrm{clip}_{C_1}(g) + \\mathcal N(0, \\sigma^2 I)$; returns how many gradients were clipped."
+    params = list(model.parameters())
+    stream = batch_stream(xr, batch_size, seed + 11)
+    noise = torch.Generator().manual_seed(seed + 13)   # the same on every rank
+    clipped = 0
+    for _ in range(cr.steps):
+        xb, n = draw(stream)
+        model.zero_grad(set_to_none=True)
+        batch_mean(sample_losses(model, xb, task), n).backward()
+        average_gradients(params)
+        g = grad_norm(params)
+        scale = min(1.0, cr.C1 / max(g, 1e-300)) if math.isfinite(g) else 0.0   # a non-finite gradient counts as 0
+        clipped += not g <= cr.C1
+        with torch.no_grad():
+            for p in params:
+                p.mul_(cr.contraction)
+                if p.grad is not None: p.add_(p.grad, alpha=-cr.lr * scale)
+                p.add_(sigma * torch.randn(p.shape, generator=noise).to(p))
+    model.zero_grad(set_to_none=True)
+    return clipped
+
+def certified_retain(model:nn.Module, # trained in place: the decoupled model
+                     xr:torch.Tensor, # retain images D_r; nothing else is read
+                     task:Task, # masking operator
+                     cfg:Certify, # constants of the guarantee and of the fine-tuning
+                     seed:int=0, # batch order and noise
+                    ) -> dict:
+    "Project, run Theorem 4's noisy steps, fine-tune on D_r; returns the `proved` record. Raises `UserError` on batch norm."
+    bad = data_buffers(model)
+    if bad: raise UserError(f"certified retention cannot noise batch-norm statistics ({', '.join(bad[:3])}); use a model without batch norm")
+    cr = cfg.retention
+    sigma = theory.certified_sigma(cr)
+    start_norm = project_(list(model.parameters()), cr.C0)
+    clipped = noisy_steps(model, xr, task, cr, sigma, cfg.batch_size, seed)
+    if cfg.finetune_steps: retain(model, list(model.parameters()), xr, None, task, 0., cfg.finetune_steps, cfg.finetune_lr, 0., cfg.finetune_batch, seed)
+    return dict(theorem='Theorem 4 (theory chapter): certified knowledge retention; Koloskova et al., ICML 2025, gradient clipping',
+                epsilon=cr.epsilon, delta=cr.delta, sigma=sigma, accountant='dp-accounting RDP, Gaussian with z = sigma sqrt(W2) / S',
+                constants=dataclasses.asdict(cr), batch_size=cfg.batch_size, finetune_steps=cfg.finetune_steps,
+                checked=dict(reads_only='D_r (the retain images passed in)', fixed_steps=cr.steps,
+                             start_norm=start_norm, start_projected=start_norm > cr.C0, gradients_clipped=int(clipped),
+                             batch_norm_statistics=False, finetune='post-processing on D_r only'))
+
 
 # %% ../nbs/05_unlearn.ipynb #a1c18020
 ASCEND_ON = ('encoder', 'all')
 DECOUPLINGS = ('anchored', 'plain')
 KEEPS = ('reached', 'target')
 CEILINGS = ('chance', 'none')
+OOD_Q = 0.95 # the quantile of the theory chapter's lambda: about 5% of held-out data count as OOD
 
-def _ood_rates(model, splits, task, lam) -> dict:
-    return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(), lam) for p in ('forget_train', 'forget_test', 'retain_val')}
+def ood_rates(model:nn.Module, splits:Splits, task:Task, lam:float) -> dict:
+    "Per-sample $\\lambda$-OOD rates of the forget sets next to held-out retain data (`retain_test`)."
+    parts = ('forget_train', 'forget_test', 'retain_test')
+    return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(), lam) for p in parts}
 
+def mean_loss(model:nn.Module, x:torch.Tensor, task:Task) -> float:
+    "Mean per-sample loss over `x` (sharded under torchrun)."
+    return eval_losses(model, x, task, distributed=True).mean().item()
+
+
+# %% ../nbs/05_unlearn.ipynb #c3rt1f04
+def certificate(model:nn.Module, # the unlearned model
+                splits:Splits, # the splits it was unlearned on
+                task:Task, # masking operator
+                log:dict, # decouple's log (its rounds)
+                levels:dict, # lam, base, how, margin, target, cap, before
+                proved:dict|None, # `certified_retain`'s record, or None
+               ) -> dict:
+    "decouple's certificate: `proved` (a theorem, its constants, the assumptions checked at run time) and `measured`."
+    rounds = log['rounds']
+    col = lambda f: [f(rd) for rd in rounds]
+    after = mean_loss(model, splits.forget_train.x, task)
+    G = max(col(lambda rd: rd['ascent']['G']))
+    last_path = rounds[-1]['retention']['path']
+    measured = dict(lam=levels['lam'], lam_calibration=f"quantile q={OOD_Q} of the original model's retain_val losses",
+                    target=levels['target'], target_calibration=levels['how'], margin=levels['margin'], ceiling=levels['cap'],
+                    forget_loss_before=levels['before'], forget_loss_final=after,
+                    mean_forget_loss_ge_lam=bool(after >= levels['lam']), mean_forget_loss_ge_target=bool(after >= levels['target']),
+                    ood_rate=ood_rates(model, splits, task, levels['lam']), rounds=len(rounds),
+                    forget_loss_after_ascent=col(lambda rd: rd['ascent']['loss']),
+                    forget_loss_after_retention=col(lambda rd: rd['retention']['loss']),
+                    keep_level=col(lambda rd: rd['keep_level']), retain_val_ratio=col(lambda rd: rd['retain_val_ratio']),
+                    ascent_steps=col(lambda rd: rd['ascent']['steps']), ascent_stop=col(lambda rd: rd['ascent']['stop']),
+                    retention_steps=col(lambda rd: rd['retention']['steps']),
+                    ascent_path=col(lambda rd: rd['ascent']['path']), retention_path=col(lambda rd: rd['retention']['path']),
+                    G_estimate=G, theorem2_margin_covers_path=bool(G * last_path <= levels['margin'] * levels['base']))
+    why = ("Theorems 1-2 assume plain gradient ascent with step <= 1/beta and an enforced path budget; decouple runs Adam, "
+           "so every OOD number here is a measurement on the sets named, not a consequence of a theorem")
+    return dict(proved=proved or {}, measured=measured, not_proved=why)
+
+
+# %% ../nbs/05_unlearn.ipynb #d3c0up01
 @register('decouple')
 def decouple(model:nn.Module, splits:Splits, task:Task,
-             q:float=0.5, # quantile of held-out losses that sets lambda
-             lam:float|None=None, # a user-chosen lambda instead
-             margin:float=0.25, # ascend to lambda * (1 + margin): Theorem 2's G * P, as a fraction of lambda
+             target_q:float=0.5, # quantile of held-out losses that sets the climb's base level
+             target_level:float|None=None, # a user-chosen base level instead
+             margin:float=0.25, # climb to base * (1 + margin)
              decoupling:str='anchored', # 'anchored' (ascent on L_f with descent on L_r) or 'plain' (ascent on L_f alone)
              keep:str='reached', # level the retention hinge keeps: 'reached' (after the ascent) or 'target'
-             ceiling:str='chance', # 'chance': climb and deepen no further than `chance_level` (or the target, if higher); 'none'
-             tol:float=0.25, # anchored: stop the ascent once the held-out retain loss exceeds (1 + tol) x its value at the start
+             ceiling:str='chance', # 'chance': climb and deepen no further than `chance_level` (or the target); 'none'
+             tol:float=0.25, # anchored: stop once the held-out retain loss exceeds (1 + tol) x its start
              ascent_weight:float=1., # anchored: weight a of the forget term in L_r - a L_f
              check_every:int=1, # anchored: steps between two measurements of the stopping rule
-             settle:float=0.05, # another round only if retention brought the held-out retain loss within (1 + settle) x the original's...
+             settle:float=0.05, # another round only if retention brought the held-out retain loss within (1 + settle)...
              min_gain:float=0.1, # ...and the round raised the forget loss by at least this fraction
              ascend_on:str='all', # 'all' or 'encoder'
-             lr_ascent:float=2e-4, max_ascent_steps:int=100, ascent_batch:int=32,
-             retain_steps:int=40, lr_retain:float=2e-4, hinge:float=1., retain_batch:int=32,
+             lr_ascent:float=2e-4, # Adam step size of the climb
+             max_ascent_steps:int=100, # climb at most this many steps per round
+             ascent_batch:int=32, # forget (and retain) images per climb step
+             retain_steps:int=40, # hinge retention steps per round
+             lr_retain:float=2e-4, # Adam step size of the retention
+             hinge:float=1., # weight of the hinge that keeps forget samples at the level
+             retain_batch:int=32, # retain (and forget) images per retention step
              retention:bool=True, # False: decoupling only
-             enforce_path_budget:bool=False, # stop retention at P = margin * lambda / G (Theorem 2)
+             enforce_path_budget:bool=False, # stop retention at P = margin * base / G (Theorem 2's rule)
              retain_x:torch.Tensor|None=None, # a proxy retain set instead of splits.retain_train
              rounds:int=3, # at most this many ascent + retention rounds
-             noise_sigma:float|None=None, epsilon:float|None=None, delta:float|None=None, sensitivity:float|None=None,
+             certify:Certify|None=None, # certified retention (Theorem 4) instead of the hinge retention; one round
              seed:int=0) -> tuple:
-    "Decoupling by bounded gradient ascent, then hinge-constrained knowledge retention, with a certificate."
-    choose(ascend_on, ASCEND_ON, 'ascend_on'); choose(decoupling, DECOUPLINGS, 'decoupling'); choose(keep, KEEPS, 'keep'); choose(ceiling, CEILINGS, 'ceiling')
-    lam_, how = calibrate_level(model, splits, task, q, lam)
-    xf, xr = splits.forget_train.x, splits.retain_train.x if retain_x is None else retain_x
+    "Decoupling by bounded gradient ascent, then knowledge retention (hinge, or certified); returns (model, log, certificate)."
+    for v, ok, k in ((ascend_on, ASCEND_ON, 'ascend_on'), (decoupling, DECOUPLINGS, 'decoupling'), (keep, KEEPS, 'keep'), (ceiling, CEILINGS, 'ceiling')):
+        choose(v, ok, k)
+    lam = calibrate_level(model, splits, task, OOD_Q)[0]
+    base, how = calibrate_level(model, splits, task, target_q, target_level)
+    xf = splits.forget_train.x
+    xr = splits.retain_train.x if retain_x is None else retain_x
+    xv = splits.retain_val.x
     pa = model.param_groups()['encoder'] if ascend_on == 'encoder' else list(model.parameters())
-    target = lam_ * (1 + margin)
-    cap = max(target, chance_level(model, xf, splits.retain_val.x, task, seed)) if ceiling == 'chance' else float('inf')
-    before = eval_losses(model, xf, task, distributed=True).mean().item()
-    r0 = eval_losses(model, splits.retain_val.x, task, distributed=True).mean().item()
+    target = base * (1 + margin)
+    cap = max(target, chance_level(model, xf, xv, task, seed)) if ceiling == 'chance' else float('inf')
+    before = mean_loss(model, xf, task)
+    r0 = mean_loss(model, xv, task)
     log, prev = dict(rounds=[]), before
-    for r in range(rounds):
-        if decoupling == 'anchored': a = ascend_anchored(model, pa, xf, xr, splits.retain_val.x, task, target, lr_ascent, max_ascent_steps, ascent_batch, tol, ascent_weight, seed + 7*r, every=check_every, ceiling=cap)
-        else: a = ascend(model, pa, xf, task, target, lr_ascent, max_ascent_steps, ascent_batch, seed + 7*r)
+    for r in range(1 if certify else rounds):
+        if decoupling == 'anchored':
+            a = ascend_anchored(model, pa, xf, xr, xv, task, target, lr=lr_ascent, max_steps=max_ascent_steps, batch_size=ascent_batch,
+                                tol=tol, weight=ascent_weight, seed=seed + 7 * r, every=check_every, ceiling=cap)
+        else: a = ascend(model, pa, xf, task, target, lr=lr_ascent, max_steps=max_ascent_steps, batch_size=ascent_batch, seed=seed + 7 * r)
         kappa = min(max(target, a['loss']), cap) if keep == 'reached' else target
-        budget = margin * lam_ / a['G'] if enforce_path_budget and a['G'] > 0 else None
-        if retention: rt = retain(model, list(model.parameters()), xr, xf, task, kappa, retain_steps, lr_retain, hinge, retain_batch, seed + 7*r, budget)
+        budget = margin * base / a['G'] if enforce_path_budget and a['G'] > 0 else None
+        if retention and not certify:
+            rt = retain(model, list(model.parameters()), xr, xf, task, kappa, steps=retain_steps, lr=lr_retain, hinge=hinge,
+                        batch_size=retain_batch, seed=seed + 7 * r, path_budget=budget)
         else: rt = dict(steps=0, path=0., loss=a['loss'])
-        rho = eval_losses(model, splits.retain_val.x, task, distributed=True).mean().item() / r0
+        rho = mean_loss(model, xv, task) / r0
         log['rounds'].append(dict(ascent=a, retention=rt, keep_level=kappa, retain_val_ratio=rho))
         if a['stop'] == 'non-finite': break
         deeper = decoupling == 'anchored' and rho <= 1 + settle and rt['loss'] >= (1 + min_gain) * prev and rt['loss'] < cap
-        if rt['loss'] >= lam_ and not deeper: break
+        if rt['loss'] >= base and not deeper: break
         prev = rt['loss']
-    sigma = noise_sigma
-    if sigma is None and epsilon is not None:
-        if sensitivity is None or delta is None: raise UserError("epsilon needs delta and sensitivity (an l2 bound on the distance to retraining)")
-        sigma = noise_sigma_for(epsilon, delta, sensitivity)
-    if sigma: release_noise(model, sigma, seed)
-    after = eval_losses(model, xf, task, distributed=True).mean().item()
-    G = max(rd['ascent']['G'] for rd in log['rounds'])
-    cert = dict(lam=lam_, q=None if lam is not None else q, calibration=how, margin=margin, target=target,
-                decoupling=decoupling, keep=keep, ceiling=cap if ceiling == 'chance' else None, tol=tol if decoupling == 'anchored' else None,
-                keep_level=[rd['keep_level'] for rd in log['rounds']], retain_val_ratio=[rd['retain_val_ratio'] for rd in log['rounds']],
-                forget_loss_before=before,
-                forget_loss_after_ascent=[rd['ascent']['loss'] for rd in log['rounds']],
-                forget_loss_after_retention=[rd['retention']['loss'] for rd in log['rounds']],
-                forget_loss_final=after,
-                ascent_steps=[rd['ascent']['steps'] for rd in log['rounds']], ascent_stop=[rd['ascent']['stop'] for rd in log['rounds']],
-                retention_steps=[rd['retention']['steps'] for rd in log['rounds']],
-                ascent_path=[rd['ascent']['path'] for rd in log['rounds']], retention_path=[rd['retention']['path'] for rd in log['rounds']],
-                G_estimate=G, path_budget=margin * lam_ / G if G > 0 else None,
-                theorem2_margin_covers_path=bool(G * log['rounds'][-1]['retention']['path'] <= margin * lam_),
-                ood_rate=_ood_rates(model, splits, task, lam_), rounds=len(log['rounds']),
-                noise_sigma=sigma, holds=bool(after >= lam_),
-                exact=['lam', 'forget_loss_*', 'keep_level', 'ood_rate', 'holds', 'steps', 'paths'],
-                estimates=['G_estimate', 'path_budget', 'theorem2_margin_covers_path', 'noise_sigma (epsilon, delta) on a non-convex model'])
-    return model, log, cert
+    proved = certified_retain(model, xr, task, certify, seed) if certify else None
+    levels = dict(lam=lam, base=base, how=how, margin=margin, target=target, cap=cap if ceiling == 'chance' else None, before=before)
+    return model, log, certificate(model, splits, task, log, levels, proved)
+
 
 # %% ../nbs/05_unlearn.ipynb #f7758dc6
 def li2024_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
