@@ -23,8 +23,8 @@ from .metrics import paste
 __all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'ALL_METHODS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area',
            'stamp_trigger', 'paint_target', 'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData',
            'poison_data', 'train_pairs', 'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate',
-           'trigger_effect', 'clip_rate', 'binomial_verdict', 'held_out_rates', 'audit_models', 'regenerate',
-           'method_variants', 'quick_options', 'run_audit', 'audit_figure', 'audit_table', 'cmd_audit',
+           'trigger_effect', 'clip_rate', 'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models',
+           'regenerate', 'method_variants', 'quick_options', 'run_audit', 'audit_figure', 'audit_table', 'cmd_audit',
            'add_audit_parser']
 
 # %% ../nbs/07_audit.ipynb #20a5700f
@@ -266,6 +266,19 @@ def clip_rate(r:float, # an estimated hit probability
     "Clip to [1/(2n), 1 - 1/(2n)], so that estimates of 0 or 1 never make the test degenerate."
     return float(min(max(r, 1 / (2 * n)), 1 - 1 / (2 * n)))
 
+def rate_bounds(p_hat:float, # the original model's hit rate on the calibration half
+                q_hat:float, # the retrained model's hit rate there
+                n:int, # calibration queries behind each rate
+                alpha:float=1e-3, # one-sided error of the upper bound on q
+                beta:float=1e-3, # one-sided error of the lower bound on p
+               ) -> tuple[float, float]:
+    "Clopper-Pearson bounds `(p_lo, q_hi)`: the test assumes the worst rates the calibration counts allow."
+    if n < 1: raise UserError(f"need n >= 1 calibration queries, got {n}")
+    kp, kq = round(p_hat * n), round(q_hat * n)
+    q_hi = 1.0 if kq >= n else float(stats.beta.ppf(1 - alpha, kq + 1, n - kq))
+    p_lo = 0.0 if kp <= 0 else float(stats.beta.ppf(beta, kp, n - kp + 1))
+    return p_lo, q_hi
+
 def binomial_verdict(hits:int, # triggered queries that hit the pattern
                      n:int, # triggered queries asked
                      p:float, # hit probability if NOT deleted (the original model's rate)
@@ -300,11 +313,11 @@ def audit_models(models:dict, # name -> model; must hold 'original' and 'retrain
                  threshold:float, # hit threshold
                  alpha:float=1e-3, beta:float=1e-3, # error rates of the test
                 ) -> dict:
-    "Success rates, retain-test loss and Athena verdicts; p from the original and q from the retrained model, on the calibration half."
+    "Success rates, retain-test loss and Athena verdicts; p and q are `rate_bounds` of the original's and the retrained model's calibration rates."
     for need in ('original', 'retrain'):
         if need not in models: raise UserError(f"audit_models needs a model named {need!r}; got {', '.join(models)}")
     rates = {k: held_out_rates(m, data, threshold) for k, m in models.items()}
-    p, q = rates['original']['calib_rate'], rates['retrain']['calib_rate']
+    p, q = rate_bounds(rates['original']['calib_rate'], rates['retrain']['calib_rate'], len(data.calib), alpha, beta)
     return {k: r | dict(retain_test_mse=eval_losses(models[k], data.splits.retain_test.x, data.task).mean().item(),
                         test=binomial_verdict(r['hits'], r['n'], p, q, alpha, beta)) for k, r in rates.items()}
 
@@ -385,7 +398,8 @@ def run_audit(dataset:str='fashion-mnist-10k', model:str='conv_ae', task:str='in
         say(f"{label}: {r.seconds:.0f} s")
     thr = calibrate_threshold(models['original'], data.calib, tk, pz)
     res = audit_models(models, data, thr, alpha, beta)
-    p, q, n = res['original']['calib_rate'], res['retrain']['calib_rate'], len(data.queries)
+    p_hat, q_hat, n = res['original']['calib_rate'], res['retrain']['calib_rate'], len(data.queries)
+    p, q = rate_bounds(p_hat, q_hat, len(data.calib), alpha, beta)
     for k, m in models.items():
         res[k]['seconds'] = secs[k]
         if regen_epochs:
@@ -397,13 +411,13 @@ def run_audit(dataset:str='fashion-mnist-10k', model:str='conv_ae', task:str='in
                methods={k: dict(method=nm, options=kw) for k, (nm, kw) in variants.items()}, epochs=epochs, regen_epochs=regen_epochs,
                regen_lr=regen_lr, seed=seed, device=str(dev), max_train=max_train, image_size=image_size, batch_size=batch_size, quick=quick,
                threshold_rule='0.5 * 1% quantile of clean-output distances (original model)', alpha=alpha, beta=beta,
-               rate_clipping='p, q clipped to [1/(2n), 1-1/(2n)]')
+               rates="p, q: Clopper-Pearson bounds (levels beta, alpha) of the calibration rates, then clipped to [1/(2n), 1-1/(2n)]")
     data_info = dict(n_train=len(data.x_in), n_poisoned=len(data.poisoned), n_retain=len(data.splits.retain_train),
                      n_calib=len(data.calib), n_queries=n)
     flat = dict(success={k: r['success'] for k, r in res.items()}, verdict={k: r['test']['verdict'] for k, r in res.items()},
                 test=dict(n=n, q=clip_rate(q, n), p=clip_rate(p, n), alpha=alpha, beta=beta, threshold=thr, k=res['original']['test']['k']),
                 regeneration={k: [g['success'] for g in r.get('regeneration', [])] for k, r in res.items()})
-    return flat | dict(schema=SCHEMA, config=cfg, data=data_info, threshold=thr, p_hat=p, q_hat=q, models=res), models, data
+    return flat | dict(schema=SCHEMA, config=cfg, data=data_info, threshold=thr, p_hat=p_hat, q_hat=q_hat, models=res), models, data
 
 # %% ../nbs/07_audit.ipynb #82e89877
 def audit_figure(models:dict, # name -> model

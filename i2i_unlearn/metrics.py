@@ -25,10 +25,10 @@ from .theory import calibrate_lambda, ood_rate
 from .train import cosine_lr, eval_losses, region_mse
 
 # %% auto #0
-__all__ = ['SPLITS', 'METRICS', 'masked_mse', 'psnr', 'ssim', 'image_metrics', 'FeatureNet', 'train_feature_net', 'accuracy',
-           'resolve_cache_dir', 'get_feature_net', 'frechet_metric', 'fid_local', 'is_local', 'inception_fid_metric',
-           'inception_fid', 'inception_is', 'clip_cosine', 'lambda_for', 'mia_auc', 'mia_cv_accuracy', 'loss_mia',
-           'paste', 'evaluate_images', 'evaluate', 'retrain_gaps', 'cost_ratios']
+__all__ = ['SPLITS', 'METRICS', 'masked_mse', 'psnr', 'ssim_sigma', 'ssim', 'image_metrics', 'FeatureNet', 'train_feature_net',
+           'accuracy', 'resolve_cache_dir', 'get_feature_net', 'frechet_metric', 'fid_local', 'is_local',
+           'inception_fid_metric', 'inception_fid', 'inception_is', 'clip_cosine', 'lambda_for', 'mia_auc',
+           'mia_cv_accuracy', 'loss_mia', 'paste', 'evaluate_images', 'evaluate', 'retrain_gaps', 'cost_ratios']
 
 # %% ../nbs/06_metrics.ipynb #6dfc0566
 def _region(pred:torch.Tensor, region:torch.Tensor) -> torch.Tensor:
@@ -62,18 +62,30 @@ def psnr(pred:torch.Tensor, # model outputs (N, C, H, W) in [0, 1]
     return 10 * torch.log10(1 / mse.clamp_min(10 ** (-max_db / 10)))
 
 # %% ../nbs/06_metrics.ipynb #eeb08f9b
+def ssim_sigma(side:int, # the smaller side of the images, in pixels
+               sigma:float=1.5, # the requested std of the Gaussian window
+              ) -> float:
+    "The window std actually used: `sigma`, shrunk on images smaller than its window so that one window fits."
+    half = int(3.5 * sigma + 0.5)                       # torchmetrics' window radius for this sigma
+    if 2 * half + 1 <= side: return sigma
+    if side < 3: raise UserError(f"SSIM needs images of at least 3 x 3 pixels, got a side of {side}")
+    return ((side - 1) // 2 - 0.25) / 3.5               # the largest std whose window fits
+
 def ssim(pred:torch.Tensor, # model outputs (N, C, H, W) in [0, 1]
          target:torch.Tensor, # ground-truth images, same shape
          region:torch.Tensor, # scored-region mask broadcastable to the images
-         kernel_size:int=11, # side of the Gaussian window
-         sigma:float=1.5, # std of the Gaussian window
+         sigma:float=1.5, # std of the Gaussian window (window side 2 * round(3.5 sigma) + 1, as Wang et al. 2004)
         ) -> torch.Tensor:
-    "Per-sample SSIM: torchmetrics' SSIM map averaged over the scored region, shape (N,)."
+    "Per-sample SSIM (Wang et al. 2004): the SSIM map at windows inside the image, averaged over the scored region, shape (N,)."
     pred, target = _pair(pred, target)
-    w = _region(pred, region)
-    _, smap = structural_similarity_index_measure(pred, target, data_range=1.0, kernel_size=kernel_size, sigma=sigma,
-                                                  reduction='none', return_full_image=True)
-    return (smap * w).sum((1, 2, 3)) / w.sum((1, 2, 3))
+    s = ssim_sigma(min(pred.shape[-2:]), sigma)
+    pad = int(3.5 * s + 0.5)
+    _, smap = structural_similarity_index_measure(pred, target, data_range=1.0, sigma=s, reduction='none', return_full_image=True)
+    inner = (..., slice(pad, smap.shape[-2] - pad), slice(pad, smap.shape[-1] - pad))
+    w = _region(pred, region)[inner]
+    if (w.sum((1, 2, 3)) == 0).any(): w = torch.ones_like(w)   # a region only at the border: score every inner window
+    return (smap[inner] * w).sum((1, 2, 3)) / w.sum((1, 2, 3))
+
 
 # %% ../nbs/06_metrics.ipynb #4715c109
 def image_metrics(pred:torch.Tensor, # model outputs (N, C, H, W) in [0, 1]

@@ -333,7 +333,8 @@ def certified_retain(model:nn.Module, # trained in place: the decoupled model
                 constants=dataclasses.asdict(cr), batch_size=cfg.batch_size, finetune_steps=cfg.finetune_steps,
                 checked=dict(reads_only='D_r (the retain images passed in)', fixed_steps=cr.steps,
                              start_norm=start_norm, start_projected=start_norm > cr.C0, gradients_clipped=int(clipped),
-                             batch_norm_statistics=False, finetune='post-processing on D_r only'))
+                             batch_norm_statistics=False, buffers_not_noised=[n for n, _ in model.named_buffers()],
+                             finetune='post-processing on D_r only'))
 
 
 # %% ../nbs/05_unlearn.ipynb #a1c18020
