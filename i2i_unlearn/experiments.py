@@ -337,7 +337,7 @@ def run_experiment(cfg:RunConfig, # every option
     with main_first():  # rank 0 trains and caches the classifier, the others load it
         fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
     res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name, wrec)
-    res['data']['fingerprint'] = ds.fingerprint()
+    res['data_fingerprint'] = ds.fingerprint()  # what was read (config.json holds the same)
     health = health_warnings(res, start_mse)
     for n, w in health.items(): res['models'][n]['warnings'] = [w]; say('warning: ' + w)
     res['warnings'] = sample_warnings(splits) + list(health.values()) + ([weights_warning(wrec['check'], cfg.weights)] if wrec and not wrec['check']['ok'] else [])

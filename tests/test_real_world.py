@@ -179,7 +179,7 @@ def test_tiny_split_strict_json(tiny_run):
     res = json.loads((out / 'results.json').read_text(), parse_constant=lambda c: pytest.fail(f'{c} token in results.json'))
     assert any('forget_test has 1 image' in w for w in res['warnings']), res['warnings']
     assert all(v is None for k, v in _flat(res).items() if k in res.get('null_reasons', {}))
-    assert res['data']['fingerprint']['classes'] == ['a', 'b'] and res['data']['fingerprint']['n_files'] == 12
+    assert res['data_fingerprint']['classes'] == ['a', 'b'] and res['data_fingerprint']['n_files'] == 12
 
 def test_divergence_recorded_and_marked(tiny_run):
     p, out = tiny_run
