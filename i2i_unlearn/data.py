@@ -263,7 +263,7 @@ def decode_all(index:FolderIndex, # the files
     "Decode every file of `index` into one preallocated (N, 3, S, S) tensor; returns (images, positions kept, unreadable paths)."
     from i2i_unlearn.core import progress
     x, keep, bad = torch.empty(len(index), 3, image_size, image_size), [], []
-    for i, f in enumerate(progress(index.files, desc='decoding')):
+    for i, f in enumerate(progress(index.files, desc='decoding', quiet=True if len(index) < 1000 else None)):  # a bar only when it takes a while
         try: x[len(keep)] = decode_image(f, image_size)
         except UnreadableImage as e:
             if strict: raise UserError(f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable files") from None
