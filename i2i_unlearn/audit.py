@@ -12,8 +12,8 @@ import torch.nn as nn
 from matplotlib.figure import Figure  # no pyplot: works headless and in notebooks alike
 from scipy import stats
 
-from .core import UserError, choose, get_device, progress, seed_everything, write_json
-from .data import DATASETS, Split, Splits, Task, centre_box, load, make_splits
+from .core import UserError, check_out_dir, choose, get_device, progress, seed_everything, write_json
+from .data import DATASETS, Split, Splits, Task, add_data_options, centre_box, data_options, load, make_splits
 from .models import MODELS, build_model
 from .train import cosine_lr, eval_batches, eval_losses, region_mse, train_model
 from .unlearn import METHODS, batch_stream, unlearn
@@ -379,6 +379,7 @@ def run_audit(dataset:str='fashion-mnist-10k', model:str='conv_ae', task:str='in
               batch_size:int=128, # batch size of training and fine-tuning
               quick:bool=False, # shorten every method (`quick_options`)
               alpha:float=1e-3, beta:float=1e-3, # error rates of the test
+              data_options:dict|None=None, # more arguments of `load` (root, max_per_class, strict_data; see `data_options`)
               say=None, # callable(str) for progress messages
              ) -> tuple:
     "Poison, train, retrain, unlearn, audit and regenerate; returns (report, models, data)."
@@ -386,7 +387,8 @@ def run_audit(dataset:str='fashion-mnist-10k', model:str='conv_ae', task:str='in
     tk, pz = Task(choose(task, ('recon', 'inpaint', 'outpaint'), 'task'), mask_ratio), Poison(size=trigger_size, seed=seed)
     variants = method_variants(methods)
     dev = get_device(device)
-    data = poison_data(make_splits(load(dataset, image_size=image_size), forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=seed, max_train=max_train),
+    ds = load(dataset, image_size=image_size, **(data_options or {}))
+    data = poison_data(make_splits(ds, forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=seed, max_train=max_train),
                        tk, pz, poison_fraction, seed)
     seed_everything(seed)
     models, secs = {'original': build_model(model, image_size).to(dev)}, {}
@@ -411,9 +413,10 @@ def run_audit(dataset:str='fashion-mnist-10k', model:str='conv_ae', task:str='in
                methods={k: dict(method=nm, options=kw) for k, (nm, kw) in variants.items()}, epochs=epochs, regen_epochs=regen_epochs,
                regen_lr=regen_lr, seed=seed, device=str(dev), max_train=max_train, image_size=image_size, batch_size=batch_size, quick=quick,
                threshold_rule='0.5 * 1% quantile of clean-output distances (original model)', alpha=alpha, beta=beta,
-               rates="p, q: Clopper-Pearson bounds (levels beta, alpha) of the calibration rates, then clipped to [1/(2n), 1-1/(2n)]")
+               rates="p, q: Clopper-Pearson bounds (levels beta, alpha) of the calibration rates, then clipped to [1/(2n), 1-1/(2n)]",
+               data_options=data_options or {})
     data_info = dict(n_train=len(data.x_in), n_poisoned=len(data.poisoned), n_retain=len(data.splits.retain_train),
-                     n_calib=len(data.calib), n_queries=n)
+                     n_calib=len(data.calib), n_queries=n, fingerprint=ds.fingerprint())
     flat = dict(success={k: r['success'] for k, r in res.items()}, verdict={k: r['test']['verdict'] for k, r in res.items()},
                 test=dict(n=n, q=clip_rate(q, n), p=clip_rate(p, n), alpha=alpha, beta=beta, threshold=thr, k=res['original']['test']['k']),
                 regeneration={k: [g['success'] for g in r.get('regeneration', [])] for k, r in res.items()})
@@ -467,16 +470,17 @@ def cmd_audit(args) -> int:
     methods = _csv(args.methods) if args.methods else ALL_METHODS
     if not methods: raise UserError(f"--methods names no method; valid: {', '.join(ALL_METHODS)}")
     method_variants(methods)  # fail on a bad name before any training
-    out = Path(args.out)
-    if out.exists() and not out.is_dir(): raise UserError(f"--out {out} exists and is not a folder")
+    opts = data_options(args)
+    out = check_out_dir(args.out, overwrite=args.overwrite, can_resume=False)
     size = dict(QUICK) if args.quick else dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3)
     if args.poison_fraction is not None: size['poison_fraction'] = args.poison_fraction
     if args.epochs is not None: size['epochs'] = args.epochs
     if args.regen_epochs is not None: size['regen_epochs'] = args.regen_epochs
+    if args.image_size is not None: size['image_size'] = args.image_size
     report, models, data = run_audit(args.dataset, args.model, args.task, poison_fraction=size['poison_fraction'], trigger_size=args.trigger_size,
                           methods=methods, epochs=size['epochs'], regen_epochs=size['regen_epochs'], seed=args.seed, device=args.device,
                           max_train=size['max_train'], image_size=size['image_size'], batch_size=size['batch_size'], quick=args.quick,
-                          say=lambda m: print(m, file=sys.stderr))
+                          data_options=opts, say=lambda m: print(m, file=sys.stderr))
     write_json(out / 'audit.json', report)
     table = audit_table(report)
     (out / 'audit.md').write_text(table)
@@ -489,7 +493,7 @@ def cmd_audit(args) -> int:
 def add_audit_parser(sub) -> None:
     "Add the `audit` sub-command to an argparse sub-parsers object."
     p = sub.add_parser('audit', help='backdoor audit: poison, train, unlearn the poisoned samples, binomial test, regeneration')
-    p.add_argument('--dataset', default='fashion-mnist-10k', help=', '.join(DATASETS))
+    add_data_options(p, image_size=None)
     p.add_argument('--model', default='conv_ae', help=', '.join(MODELS))
     p.add_argument('--task', default='inpaint', help='recon, inpaint or outpaint')
     p.add_argument('--poison-fraction', type=float, default=None, help='share of the training set poisoned (default 0.05; 0.1 with --quick)')
@@ -499,6 +503,7 @@ def add_audit_parser(sub) -> None:
     p.add_argument('--regen-epochs', type=int, default=None, help='clean fine-tuning epochs after unlearning (default 3)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--device', default='auto', help='auto, cpu, cuda or mps')
-    p.add_argument('--out', default='runs/audit', help='output folder')
+    p.add_argument('--out', default='runs/audit', help='output folder (refused when it holds files, unless --overwrite)')
+    p.add_argument('--overwrite', action='store_true', help='recompute into a non-empty --out (other files are kept)')
     p.add_argument('--quick', action='store_true', help='16-pixel images, 2,000 training images: a smoke test')
     p.set_defaults(func=cmd_audit)

@@ -4,10 +4,11 @@
 
 # %% ../nbs/10_cli.ipynb #b72310e4
 from __future__ import annotations
-import argparse, sys
+import argparse, sys, warnings
 from pathlib import Path
 
 from .core import RunConfig, UserError, choose
+from .data import add_data_options
 
 # %% auto #0
 __all__ = ['cmd_info', 'config_from_args', 'cmd_run', 'add_run_parser', 'build_parser', 'main']
@@ -33,6 +34,7 @@ def config_from_args(args) -> RunConfig:
              forget_samples=args.forget_samples, methods=_names(args.methods) if args.methods else (), epochs=args.epochs,
              batch_size=args.batch_size, lr=args.lr, image_size=args.image_size, seed=args.seed, device=args.device,
              data_root=args.data_root, out=args.out, quick=args.quick, max_per_class=args.max_per_class, protocol=args.protocol,
+             strict_data=args.strict_data, partial_weights=args.partial_weights,
              model_size=args.model_size, weights=args.weights, inception_weights=args.inception_weights, clip_weights=args.clip_weights,
              certify=args.certify)
     if args.forget_samples is not None: d['forget_classes'] = ()
@@ -57,15 +59,15 @@ def cmd_run(args) -> int:
 def add_run_parser(sub) -> None:
     d = RunConfig()
     p = sub.add_parser('run', help='the main job: original, retrained oracle, every unlearning method, results table')
-    p.add_argument('--dataset', default=d.dataset, help='fashion-mnist-10k (embedded), fashion-mnist, cifar10, photos10, folder')
-    p.add_argument('--data-root', default=None, help='folder of the data set, where it is not embedded')
-    p.add_argument('--max-per-class', type=int, default=None, help='keep at most this many images per class (folder data sets)')
+    add_data_options(p, d.image_size)
     p.add_argument('--protocol', default=None, help="a published protocol that fixes the forget classes: li2024-imagenet or li2024-places365 (with --dataset folder)")
     p.add_argument('--model', default=d.model, help='conv_ae, unet or mae')
     p.add_argument('--model-size', default=None, help="size of models that have sizes: mae tiny (default) or base (ViT-B/16)")
     p.add_argument('--weights', default=None, metavar='PATH',
                    help='start the original from this weights file (.safetensors, .pth, .pt, .bin, .ckpt; for mae an official MAE checkpoint, '
                         'loaded with ImageNet standardisation) and fine-tune it for --epochs epochs (0: use it as is); the oracle still starts from scratch')
+    p.add_argument('--partial-weights', action='store_true',
+                   help='with --weights: keep what the file lacks (e.g. the decoder of an encoder-only MAE checkpoint) at its initial values; fine-tune with --epochs')
     p.add_argument('--inception-weights', default=None, metavar='PATH',
                    help="torch-fidelity's Inception-v3 weights file (pt_inception-2015-12-05-6726825d.pth) on your disk: adds the real FID and IS "
                         "(fid_inception, is_inception) on forget-test and retain-test; never downloaded, needs pip install torch-fidelity")
@@ -83,7 +85,6 @@ def add_run_parser(sub) -> None:
     p.add_argument('--epochs', type=int, default=d.epochs, help='training epochs of the original and the oracle (with --weights: fine-tuning epochs, 0 allowed)')
     p.add_argument('--batch-size', type=int, default=d.batch_size)
     p.add_argument('--lr', type=float, default=d.lr)
-    p.add_argument('--image-size', type=int, default=d.image_size)
     p.add_argument('--seed', type=int, default=d.seed)
     p.add_argument('--device', default=d.device, help='auto, cpu, cuda or mps')
     p.add_argument('--out', default=d.out, help='output folder')
@@ -105,8 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../nbs/10_cli.ipynb #df1fb46e
 def main(argv:list|None=None # arguments (default: sys.argv[1:])
         ) -> int:
-    "Entry point of `i2i-unlearn`."
+    "Entry point of `i2i-unlearn`: warnings print as one line each, a `UserError` as one line with exit code 2."
     args = build_parser().parse_args(argv)
+    show = warnings.showwarning
+    warnings.showwarning = lambda msg, *a, **k: print(f'i2i-unlearn: warning: {msg}', file=sys.stderr)
     try: return args.func(args)
     except UserError as e:
-        print(f'i2i-unlearn: error: {e}', file=sys.stderr); return 2
+        print(f'i2i-unlearn: error: {e}', file=sys.stderr)
+        return 2
+    finally: warnings.showwarning = show

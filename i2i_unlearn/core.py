@@ -13,11 +13,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 # %% auto #0
-__all__ = ['DEVICES', 'TASKS', 'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything', 'get_device', 'in_test',
-           'parse_certify', 'RunConfig', 'sha256_file', 'write_json', 'sidecar_path', 'save_checkpoint',
-           'load_checkpoint', 'progress', 'rank', 'world_size', 'is_main', 'barrier', 'init_distributed',
-           'shutdown_distributed', 'shard', 'unshard', 'main_first', 'all_mean', 'all_gather_cat', 'average_gradients',
-           'spawn_local', 'distributed_selfcheck']
+__all__ = ['DEVICES', 'TASKS', 'NULL_REASON', 'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything', 'get_device',
+           'in_test', 'parse_certify', 'RunConfig', 'sha256_file', 'strict_json', 'write_json', 'sidecar_path',
+           'save_checkpoint', 'load_checkpoint', 'check_out_dir', 'progress', 'rank', 'world_size', 'is_main',
+           'barrier', 'init_distributed', 'shutdown_distributed', 'shard', 'unshard', 'main_first', 'all_mean',
+           'all_gather_cat', 'average_gradients', 'spawn_local', 'distributed_selfcheck']
 
 # %% ../nbs/00_core.ipynb #a685b246
 class UserError(ValueError):
@@ -110,6 +110,8 @@ class RunConfig:
     device:str = 'auto' # auto, cpu, cuda or mps
     data_root:str|None = None # folder with the data set, where it is not embedded
     max_per_class:int|None = None # keep at most this many images per class (folder data sets)
+    strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
+    partial_weights:bool = False # with weights: keep tensors the file lacks (e.g. a decoder) at their initial values
     protocol:str|None = None # a published protocol that fixes the forget classes, e.g. li2024-imagenet
     out:str = 'runs/default' # output folder
     quick:bool = False # tiny sizes for smoke tests
@@ -174,10 +176,27 @@ def _atomic_write(path:Path, write) -> None:
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
+def strict_json(obj:Any, # dicts, lists, tuples, numbers, strings, None
+                where:str='', # the key path of `obj`, for the report
+               ) -> tuple:
+    "`(copy, nulls)`: `obj` with every NaN or infinite float replaced by None, and `{key.path: 'nan'|'inf'|'-inf'}` of each replacement."
+    if isinstance(obj, float) and not math.isfinite(obj): return None, {where: str(obj)}
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else None
+    if items is None: return obj, {}
+    out, nulls = {}, {}
+    for k, v in items:
+        out[k], n = strict_json(v, f"{where}.{k}" if where else str(k))
+        nulls.update(n)
+    return (out if isinstance(obj, dict) else list(out.values())), nulls
+
+NULL_REASON = 'not computable on these data (too few samples, or a constant input): {value}'
+
 def write_json(path:str|Path, obj:Any) -> Path:
-    "Write `obj` as indented JSON, atomically."
-    path = Path(path)
-    _atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=2, sort_keys=False) + '\n'))
+    "Write `obj` as indented strict JSON (no NaN or Infinity tokens), atomically; non-finite numbers become null, listed with a reason under `null_reasons`."
+    path, (clean, nulls) = Path(path), strict_json(obj)
+    if nulls and isinstance(clean, dict): clean['null_reasons'] = {**clean.get('null_reasons', {}), **{k: NULL_REASON.format(value=v) for k, v in nulls.items()}}
+    text = json.dumps(clean, indent=2, sort_keys=False, allow_nan=False) + '\n'
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(text))
     return path
 
 # %% ../nbs/00_core.ipynb #4fa45459
@@ -206,12 +225,26 @@ def load_checkpoint(path:str|Path, # a .safetensors file written by `save_checkp
     "Load `(tensors, meta)`; refuse pickles, missing files and checksum mismatches."
     path = Path(path)
     if path.suffix in PICKLE_SUFFIXES:
-        raise UserError(f"refusing pickle-based checkpoint {path.name}: only .safetensors files are loaded (convert it with safetensors first)")
+        raise UserError(f"refusing pickle-based checkpoint {path.name}: only .safetensors files are loaded (save its state_dict with safetensors.torch.save_file)")
     if not path.exists(): raise UserError(f"checkpoint not found: {path}")
     meta = json.loads(sidecar_path(path).read_text()) if sidecar_path(path).exists() else {}
     if verify and meta.get('sha256') and meta['sha256'] != sha256_file(path):
         raise UserError(f"checkpoint {path.name} does not match the sha256 in its sidecar; the file is corrupt or was changed")
     return load_file(str(path)), meta
+
+# %% ../nbs/00_core.ipynb #135254d1
+def check_out_dir(out:str|Path, # the --out folder
+                  resume:bool=False, # --resume was given
+                  overwrite:bool=False, # --overwrite was given
+                  can_resume:bool=True, # the command has a --resume option
+                 ) -> Path:
+    "Refuse an --out that is a file, or a folder with files in it unless --resume or --overwrite; reads only, writes nothing."
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise UserError(f"--out {out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
+        ways = '--resume (continue) or --overwrite (recompute)' if can_resume else '--overwrite (recompute)'
+        raise UserError(f"--out {out} exists and is not empty; valid: {ways}, or another folder")
+    return out
 
 # %% ../nbs/00_core.ipynb #ff28c914
 def progress(iterable:Iterable, # what to loop over

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb #8d40d06e
 from __future__ import annotations
-import dataclasses, gzip, os
+import dataclasses, gzip, hashlib, os, warnings
 from importlib import resources
 from pathlib import Path
 
@@ -16,9 +16,10 @@ from .core import UserError, choose
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'DATASETS', 'MASKS', 'ImageSet', 'to_size', 'read_idx',
-           'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10', 'load_folder', 'load',
-           'Split', 'Splits', 'make_splits', 'identity_tau', 'centre_box', 'inpaint_tau', 'outpaint_tau',
-           'random_box_tau', 'Task']
+           'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10', 'FolderIndex',
+           'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit', 'check_size', 'decode_all', 'load_folder',
+           'load', 'add_data_options', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau', 'centre_box',
+           'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
 @dataclasses.dataclass
@@ -28,6 +29,7 @@ class ImageSet:
     labels: torch.Tensor # int64, (N,)
     classes: list # class names; label k is classes[k]
     name: str = '' # the data set's name
+    source: dict = dataclasses.field(default_factory=dict) # what was read: for folders the file count, a hash of the file list, skipped files
 
     def __post_init__(self):
         x = self.images
@@ -39,6 +41,10 @@ class ImageSet:
     def __len__(self): return len(self.labels)
     @property
     def n_classes(self) -> int: return len(self.classes)
+    def fingerprint(self) -> dict:
+        "What identifies the data read: name, class names, image count, sha256 of the labels, and `source` (folders: the file list's hash)."
+        labels = hashlib.sha256(self.labels.numpy().astype('<i8').tobytes()).hexdigest()
+        return dict(dataset=self.name, classes=list(self.classes), n_images=len(self), labels_sha256=labels, **self.source)
 
 # %% ../nbs/02_data.ipynb #3377f394
 def to_size(x:torch.Tensor, # (N, C, H, W) in [0, 1]
@@ -150,23 +156,140 @@ def load_photos10(image_size:int=32, # side of the output crops
 # %% ../nbs/02_data.ipynb #ea0b8220
 FOLDER_LAYOUT = 'ROOT/<class_name>/<image>.jpg|png (one sub-folder per class, as torchvision ImageFolder)'
 
+def _visible(name:str) -> bool:
+    "False for hidden names (a leading dot: `.ipynb_checkpoints`, AppleDouble `._x.png`) and macOS zip debris."
+    return not name.startswith('.') and name != '__MACOSX'
+
+def _class_files(folder:Path) -> list:
+    "Image files under one class folder and its visible sub-folders, sorted by path."
+    from torchvision.datasets.folder import IMG_EXTENSIONS
+    found = []
+    for d, subs, names in os.walk(folder, followlinks=True):
+        subs[:] = [s for s in subs if _visible(s)]
+        found += [Path(d) / n for n in names if _visible(n) and n.lower().endswith(IMG_EXTENSIONS)]
+    return sorted(found)
+
+# %% ../nbs/02_data.ipynb #58f9cc55
+@dataclasses.dataclass
+class FolderIndex:
+    "The image files of an ImageFolder tree, in sorted order, with their labels; nothing decoded."
+    root: Path # the tree's root
+    files: list # paths of the image files, class by class
+    labels: list # class index of each file
+    classes: list # class folder names, sorted; label k is classes[k]
+
+    def __len__(self): return len(self.files)
+
+    def files_sha256(self) -> str:
+        "sha256 of the (label, relative path) list: it changes when a file or class is added, removed or renamed."
+        h = hashlib.sha256()
+        for f, y in zip(self.files, self.labels): h.update(f"{y}\t{Path(f).relative_to(self.root).as_posix()}\n".encode())
+        return h.hexdigest()
+
+def folder_index(root:str|Path|None, # an ImageFolder tree ROOT/<class>/<image>
+                 max_per_class:int|None=None, # keep the first N files of each class (sorted order)
+                ) -> FolderIndex:
+    "List an ImageFolder tree without decoding it; hidden files and folders are skipped, an empty class is a `UserError` naming it."
+    if not root or not Path(root).is_dir(): raise UserError(f"data root {str(root) if root else root!r} is not a folder; expected layout: {FOLDER_LAYOUT}")
+    root = Path(root)
+    classes = sorted(d.name for d in root.iterdir() if d.is_dir() and _visible(d.name))
+    per = {c: _class_files(root / c)[:max_per_class] for c in classes}
+    empty = [c for c in classes if not per[c]]
+    if len(empty) == len(classes): raise UserError(f"no images found under {root}; expected layout: {FOLDER_LAYOUT}")
+    if empty:
+        raise UserError(f"class folder{'s' * (len(empty) > 1)} {', '.join(map(repr, empty[:3]))}{' ...' if len(empty) > 3 else ''} under {root} "
+                        f"hold{'s' * (len(empty) == 1)} no image file; valid: add images to it or move it out of {root}")
+    files = [f for c in classes for f in per[c]]
+    return FolderIndex(root, files, [k for k, c in enumerate(classes) for _ in per[c]], classes)
+
+# %% ../nbs/02_data.ipynb #f3f58728
+class UnreadableImage(UserError):
+    "An image file that cannot be decoded (empty, cut short, not an image); the message names the file."
+
+def _unit_float(img) -> np.ndarray:
+    "A 16-bit, 32-bit integer or float Pillow image as float32 in [0, 1] (scaled by bit depth, else by its own range)."
+    a = np.nan_to_num(np.asarray(img, dtype=np.float64))
+    if img.mode.startswith('I;16') or (img.mode == 'I' and a.min() >= 0 and a.max() <= 65535): return (a / 65535).astype(np.float32)
+    if img.mode == 'F' and a.min() >= 0 and a.max() <= 1: return a.astype(np.float32)
+    lo, hi = a.min(), a.max()
+    return ((a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)).astype(np.float32)
+
+def _rgb_or_float(img):
+    "A Pillow image of any mode as an 8-bit 'RGB' image, or (deeper modes) a one-channel 'F' image in [0, 1]."
+    from PIL import Image
+    if img.mode in ('I', 'F') or img.mode.startswith('I;16'): return Image.fromarray(_unit_float(img))  # float32: mode 'F'
+    premultiplied = {'La': 'LA', 'RGBa': 'RGBA', 'P': 'RGBA', 'PA': 'RGBA'}  # palette via RGBA: transparency is read, not warned about
+    if img.mode in premultiplied: img = img.convert(premultiplied[img.mode])
+    return img.convert('RGB')
+
+# %% ../nbs/02_data.ipynb #e287d0f8
+def decode_image(path:str|Path, # an image file Pillow can read
+                 image_size:int, # side S of the output
+                ) -> torch.Tensor:
+    "One image file as a float32 tensor (3, S, S) in [0, 1]: shorter side resized to S, centre crop; `UnreadableImage` if it cannot be decoded."
+    from PIL import Image
+    from torchvision import transforms as T
+    try:
+        with Image.open(path) as img:
+            img.load()
+            x = T.ToTensor()(T.CenterCrop(image_size)(T.Resize(image_size)(_rgb_or_float(img))))
+    except Exception as e:
+        raise UnreadableImage(f"cannot read image {path}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no detail'}") from None
+    return x.clamp(0, 1).expand(3, -1, -1).contiguous()
+
+# %% ../nbs/02_data.ipynb #d426a908
+def memory_limit() -> int:
+    "Bytes a decoded data set may take: half of this machine's physical memory."
+    return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2
+
+def check_size(index:FolderIndex, # the files to decode
+               image_size:int, # side S of the decoded images
+               limit:int|None=None, # bytes allowed (default: `memory_limit()`)
+              ) -> int:
+    "The bytes `index` takes decoded (N x 3 x S x S float32); a one-line `UserError` naming `--max-per-class` when over `limit`."
+    per_image, limit = 3 * image_size * image_size * 4, limit or memory_limit()
+    need = len(index) * per_image
+    if need > limit:
+        k = max(1, limit // (per_image * len(index.classes)))
+        raise UserError(f"{len(index)} images at {image_size} px would take {need / 2**30:.1f} GiB in memory, over the {limit / 2**30:.1f} GiB "
+                        f"allowed (half of this machine's memory); valid: --max-per-class {k} or less, or a smaller --image-size")
+    return need
+
+# %% ../nbs/02_data.ipynb #6fe430cd
+def decode_all(index:FolderIndex, # the files
+               image_size:int, # side S
+               strict:bool=False, # the first unreadable file is a `UserError` (else skipped, with one warning)
+              ) -> tuple:
+    "Decode every file of `index` into one preallocated (N, 3, S, S) tensor; returns (images, positions kept, unreadable paths)."
+    from i2i_unlearn.core import progress
+    x, keep, bad = torch.empty(len(index), 3, image_size, image_size), [], []
+    for i, f in enumerate(progress(index.files, desc='decoding', quiet=True if len(index) < 1000 else None)):  # a bar only when it takes a while
+        try: x[len(keep)] = decode_image(f, image_size)
+        except UnreadableImage as e:
+            if strict: raise UserError(f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable files") from None
+            bad.append(str(f)); continue
+        keep.append(i)
+    if bad:
+        warnings.warn(f"skipped {len(bad)} unreadable image file{'s' * (len(bad) > 1)} of {len(index)}: {', '.join(bad[:3])}"
+                      f"{', ...' if len(bad) > 3 else ''} (--strict-data makes this an error)")
+    return x[:len(keep)], keep, bad
+
+# %% ../nbs/02_data.ipynb #ea7611a6
 def load_folder(image_size:int=32, # side of the output images (resize then centre crop)
                 root:str|None=None, # the folder
-                max_per_class:int|None=None, # keep at most this many images per class (sorted order)
+                max_per_class:int|None=None, # keep at most this many files per class (sorted order)
+                strict_data:bool=False, # an unreadable file is an error (default: skipped with a warning)
+                memory_bytes:int|None=None, # refuse sets larger than this decoded (default: half of the machine's memory)
                 **_) -> ImageSet:
-    "An ImageFolder tree on disk, in sorted file order."
-    import torchvision
-    from torchvision import transforms as T
-    if not root or not Path(root).is_dir(): raise UserError(f"data root {root!r} is not a folder; expected layout: {FOLDER_LAYOUT}")
-    try: ds = torchvision.datasets.ImageFolder(root)
-    except (FileNotFoundError, RuntimeError) as e: raise UserError(f"no images found under {root}; expected layout: {FOLDER_LAYOUT}") from None
-    tf = T.Compose([T.Resize(image_size), T.CenterCrop(image_size), T.ToTensor()])
-    keep, seen = [], {}
-    for i, (_, y) in enumerate(ds.samples):  # ImageFolder sorts classes and files
-        seen[y] = seen.get(y, 0) + 1
-        if max_per_class is None or seen[y] <= max_per_class: keep.append(i)
-    x = torch.stack([tf(ds.loader(ds.samples[i][0]).convert('RGB')) for i in keep])
-    return ImageSet(x, torch.tensor([ds.samples[i][1] for i in keep]), list(ds.classes), 'folder')
+    "An ImageFolder tree on disk, in sorted file order: `folder_index`, `check_size`, then `decode_all`."
+    index = folder_index(root, max_per_class)
+    check_size(index, image_size, memory_bytes)
+    x, keep, bad = decode_all(index, image_size, strict_data)
+    labels = torch.tensor([index.labels[i] for i in keep], dtype=torch.long)
+    lost = [c for k, c in enumerate(index.classes) if not (labels == k).any()]
+    if lost: raise UserError(f"class folder {lost[0]!r} under {root} holds no readable image ({len(bad)} unreadable files in the tree); valid: replace its files or move it out")
+    source = dict(root=str(root), n_files=len(index), files_sha256=index.files_sha256(), n_skipped=len(bad), skipped=bad[:20])
+    return ImageSet(x, labels, list(index.classes), 'folder', source)
 
 # %% ../nbs/02_data.ipynb #78800ed8
 DATASETS = {'fashion-mnist-10k': load_fashion_mnist_10k, 'fashion-mnist': load_fashion_mnist,
@@ -181,6 +304,22 @@ def load(name:str='fashion-mnist-10k', # a key of `DATASETS`
     choose(name, DATASETS, 'dataset')
     if not isinstance(image_size, int) or image_size < 8: raise UserError(f"image_size must be an integer >= 8, got {image_size!r}")
     return DATASETS[name](image_size=image_size, root=root, **kwargs)
+
+# %% ../nbs/02_data.ipynb #08bbe9f5
+def add_data_options(p, # an argparse parser (a sub-command's)
+                     image_size:int|None=32, # default of --image-size (None: the command chooses)
+                    ) -> None:
+    "Add the data options every command shares: --dataset, --data-root, --max-per-class, --strict-data, --image-size."
+    p.add_argument('--dataset', default='fashion-mnist-10k', help=', '.join(DATASETS) + ' (fashion-mnist-10k is embedded)')
+    p.add_argument('--data-root', default=None, help='folder of the data set, where it is not embedded (folder: ' + FOLDER_LAYOUT + ')')
+    p.add_argument('--max-per-class', type=int, default=None, help='keep at most this many images per class (folder data sets)')
+    p.add_argument('--strict-data', action='store_true', help='stop at the first unreadable image file (default: skip them, with one warning)')
+    p.add_argument('--image-size', type=int, default=image_size, help='side of the square images' + ('' if image_size else ' (default: the command\'s)'))
+
+def data_options(args) -> dict:
+    "The keyword arguments of `load` (besides name and image size) from parsed data options; a bad --max-per-class is a `UserError`."
+    if args.max_per_class is not None and args.max_per_class < 1: raise UserError(f"--max-per-class must be a positive integer, got {args.max_per_class}")
+    return dict(root=args.data_root, max_per_class=args.max_per_class, strict_data=args.strict_data)
 
 # %% ../nbs/02_data.ipynb #7d0026e7
 @dataclasses.dataclass

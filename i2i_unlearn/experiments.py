@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from . import metrics
-from .core import (RunConfig, UserError, parse_certify, barrier, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
+from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .data import Task, load, make_splits
 from .theory import CertifiedRetention
@@ -20,10 +20,11 @@ from .train import eval_batches, eval_losses, train_model
 from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
-__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'run_sizes', 'check_out',
-           'prepare_out', 'model_kwargs', 'initial_model', 'weights_record', 'train_original', 'method_options',
-           'certify_options', 'run_method', 'check_metric_weights', 'model_outputs', 'pretrained_metrics',
-           'evaluate_all', 'results_table', 'samples_figure', 'protocol_forget_classes', 'ExperimentRun',
+__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'MIN_SAMPLES', 'run_sizes',
+           'check_out', 'prepare_out', 'model_kwargs', 'initial_model', 'weights_check', 'weights_warning',
+           'weights_record', 'train_original', 'method_options', 'certify_options', 'run_method',
+           'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all', 'sample_warnings',
+           'health_warnings', 'results_table', 'samples_figure', 'protocol_forget_classes', 'ExperimentRun',
            'run_experiment', 'realism_row', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
@@ -35,26 +36,37 @@ def run_sizes(cfg:RunConfig) -> dict:
 
 # %% ../nbs/09_experiments.ipynb #60b55827
 OUTPUTS = ('results.json', 'results.md', 'samples.png', 'original.safetensors', 'retrain.safetensors')
-SAME_ON_RESUME = ('dataset', 'model', 'model_size', 'weights', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick')
+SAME_ON_RESUME = ('dataset', 'model', 'model_size', 'weights', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick', 'partial_weights', 'certify')
 
-def check_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
-    "Refuse an output folder that must not be written into; reads only, writes nothing."
-    out = Path(cfg.out)
-    if out.exists() and not out.is_dir(): raise UserError(f"--out {out} exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not (resume or overwrite):
-        raise UserError(f"--out {out} exists and is not empty; valid: --resume (continue) or --overwrite (recompute), or another folder")
+def _same_data(old:dict|None, new:dict|None, out:Path) -> None:
+    "A one-line `UserError` when the data fingerprint recorded in `out` differs from the data read now (where the folder sits may change)."
+    if not old or not new: return
+    diff = [k for k in sorted(set(old) | set(new)) if k not in ('root', 'skipped') and old.get(k) != new.get(k)]
+    if diff:
+        raise UserError(f"--resume with other data than the run in {out}: {', '.join(diff)} differ (now {new['n_images']} images in classes "
+                        f"{', '.join(map(str, new['classes'][:4]))}{', ...' if len(new['classes']) > 4 else ''}); its models were trained on the old data; "
+                        "valid: the same data, or another --out folder")
+
+def check_out(cfg:RunConfig, # the run's options; `cfg.out` is the folder
+              resume:bool=False, # reuse what is in the folder
+              overwrite:bool=False, # recompute into a non-empty folder
+              fingerprint:dict|None=None, # `ImageSet.fingerprint()` of the data read now
+             ) -> Path:
+    "Refuse an output folder that must not be written into, or a resume with other options or other data; reads only, writes nothing."
+    out = check_out_dir(cfg.out, resume, overwrite)
     if resume and (out / 'config.json').exists():
         old = json.loads((out / 'config.json').read_text())
         diff = [k for k in SAME_ON_RESUME if k in old and json.dumps(old[k]) != json.dumps(cfg.to_dict()[k])]
         if diff: raise UserError(f"--resume with other options than the run in {out}: {', '.join(diff)} differ; use the same options or another folder")
+        _same_data(old.get('data_fingerprint'), fingerprint, out)
     return out
 
-def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False) -> Path:
-    "Check the output folder, then create it and write `config.json` (rank 0 only under torchrun)."
-    out = check_out(cfg, resume, overwrite)
+def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False, fingerprint:dict|None=None) -> Path:
+    "Check the output folder, then create it and write `config.json`: every option and the data fingerprint (rank 0 only under torchrun)."
+    out = check_out(cfg, resume, overwrite, fingerprint)
     if is_main():
         out.mkdir(parents=True, exist_ok=True)
-        write_json(out / 'config.json', cfg.to_dict())
+        write_json(out / 'config.json', {**cfg.to_dict(), 'data_fingerprint': fingerprint})
     return out
 
 # %% ../nbs/09_experiments.ipynb #a41f8fe7
@@ -74,14 +86,32 @@ def model_kwargs(cfg:RunConfig) -> dict:
 def initial_model(cfg:RunConfig, device='cpu'):
     "The original model before training: seeded, built with `model_kwargs`, and loaded from `cfg.weights` if given."
     seed_everything(cfg.seed)
-    return build_model(cfg.model, cfg.image_size, weights=cfg.weights, **model_kwargs(cfg)).to(device)
+    return build_model(cfg.model, cfg.image_size, weights=cfg.weights, strict=not cfg.partial_weights, **model_kwargs(cfg)).to(device)
 
-def weights_record(model, cfg:RunConfig) -> dict|None:
-    "What results.json says about the starting weights: None from scratch, else the load report, its one-line summary and the file's sha256."
+def weights_check(model, # a model just loaded from a weights file
+                  x:torch.Tensor, # a few held-out images (N, C, H, W) in [0, 1]
+                  task:Task, # the masking operator
+                 ) -> dict:
+    "The model's MSE on `x` over the scored region next to a trivial answer's: each image's mean colour over its visible pixels."
+    x_in, region = task(x)
+    with torch.no_grad(): y = model.eval()(x_in.to(next(model.parameters()).device)).cpu().float()
+    seen = torch.ones_like(x[:, :1]) if task.name == 'recon' else 1 - region.expand_as(x[:, :1])
+    fill = ((x * seen).sum((2, 3), keepdim=True) / seen.sum((2, 3), keepdim=True)).expand_as(x)
+    m, f = float(metrics.masked_mse(y, x, region).mean()), float(metrics.masked_mse(fill, x, region).mean())
+    return dict(n_images=len(x), model_mse=m, fill_mse=f, ok=bool(m <= f))
+
+def weights_warning(check:dict, path:str) -> str:
+    "One line for a `weights_check` that failed: what was measured and what is likely wrong."
+    return (f"weights {Path(path).name}: MSE {check['model_mse']:.3g} on {check['n_images']} held-out images, worse than filling with each image's mean "
+            f"colour ({check['fill_mse']:.3g}); likely a checkpoint trained with norm_pix_loss (official *_full.pth files predict per-patch normalised "
+            "pixels), an encoder-only file with an untrained decoder, or weights for other images; fine-tune it with --epochs N, or use other weights")
+
+def weights_record(model, cfg:RunConfig, check:dict|None=None) -> dict|None:
+    "What results.json says about the starting weights: None from scratch, else the load report, its summary, the file's sha256 and the `weights_check`."
     if not cfg.weights: return None
     rep = model.weights_report
     return {**rep, 'summary': weights_summary(rep), 'sha256': sha256_file(Path(cfg.weights).expanduser()), 'fine_tune_epochs': run_sizes(cfg)['epochs'],
-            'imagenet_norm': bool(model_kwargs(cfg).get('imagenet_norm', False))}
+            'imagenet_norm': bool(model_kwargs(cfg).get('imagenet_norm', False)), 'check': check}
 
 # %% ../nbs/09_experiments.ipynb #d5195ebd
 def _cached_model(path:Path, make, resume:bool, template):
@@ -190,22 +220,47 @@ def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float,
            'mia': {n: metrics.loss_mia(m, splits, task, cv=False) for n, m in models.items()}}
     return res
 
+def _num(v, fmt:str='.5f') -> str: return '-' if v is None or not np.isfinite(v) else format(v, fmt)
+
+MIN_SAMPLES = 10  # fewer images in a split: its metrics are reported with a warning
+
+def sample_warnings(splits) -> list:
+    "One line per split with fewer than `MIN_SAMPLES` images: its metrics (and the MIA AUC) rest on too few samples."
+    return [f"split {p} has {n} image{'s' * (n != 1)}: its metrics rest on too few samples (fewer than {MIN_SAMPLES}); use more data"
+            for p, n in splits.sizes().items() if n < MIN_SAMPLES]
+
+def health_warnings(res:dict, # `evaluate_all`'s dictionary
+                    start_mse:float, # retain-test MSE of the model before training
+                   ) -> dict:
+    "name -> warning for models whose retain-test MSE is above the untrained model's, or above 1 (outputs far outside [0, 1])."
+    out = {}
+    for n, m in res['models'].items():
+        r = m['metrics']['retain_test']['mse']
+        if r is None or not np.isfinite(r) or r > 1:
+            out[n] = f"{n}: retain-test MSE {_num(r, '.3g')} (at most 1 when outputs stay in [0, 1]): outputs leave [0, 1], training diverged; try a smaller --lr"
+        elif r > start_mse:
+            out[n] = f"{n}: retain-test MSE {r:.3g} is above the untrained model's {start_mse:.3g}: training made it worse; try a smaller --lr"
+    return out
+
 # %% ../nbs/09_experiments.ipynb #76c4830a
 def results_table(res:dict) -> str:
-    "A markdown table of the main numbers."
+    "A markdown table of the main numbers; models with a health warning are marked (!) and the warnings follow the table; '-' where a number is missing."
     rows = ['| model | seconds | cost ratio | forget-test MSE | gap | retain-test MSE | gap | forget-test fid_local | forget-test OOD rate | MIA AUC |',
             '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for n, m in res['models'].items():
         f, r, g = m['metrics']['forget_test'], m['metrics']['retain_test'], res['retrain_gap'][n]
-        rows.append(f"| {n} | {m['seconds']:.1f} | {res['cost_ratio'][n]:.3f} | {f['mse']:.5f} | {g['forget_test_mse']:.5f} | {r['mse']:.5f} | {g['retain_test_mse']:.5f} | "
-                    f"{f['fid_local']:.3f} | {f['ood_rate']:.3f} | {res['mia'][n]['auc']:.3f} |")
-    return '\n'.join(rows) + '\n'
+        mark = ' (!)' if m.get('warnings') else ''
+        rows.append(f"| {n}{mark} | {_num(m['seconds'], '.1f')} | {_num(res['cost_ratio'][n], '.3f')} | {_num(f['mse'])} | {_num(g['forget_test_mse'])} | "
+                    f"{_num(r['mse'])} | {_num(g['retain_test_mse'])} | {_num(f['fid_local'], '.3f')} | {_num(f['ood_rate'], '.3f')} | {_num(res['mia'][n]['auc'], '.3f')} |")
+    notes = [f"\n(!) {w}" for m in res['models'].values() for w in m.get('warnings', [])]
+    return '\n'.join(rows) + '\n' + ''.join(notes) + ('\n' if notes else '')
 
 # %% ../nbs/09_experiments.ipynb #19d0d0f1
 def samples_figure(models:dict, splits, task, n:int=4):
     "Inputs and outputs per model, forget rows above retain rows."
     from matplotlib.figure import Figure  # no pyplot: works headless and in notebooks alike
     x = torch.cat([splits.forget_test.x[:n], splits.retain_test.x[:n]])
+    nf = len(splits.forget_test.x[:n])
     x_in = task(x)[0]
     cols = [('input', x_in), ('target', x)]
     with torch.no_grad():
@@ -216,7 +271,8 @@ def samples_figure(models:dict, splits, task, n:int=4):
         axs[0, j].set_title(name, fontsize=7, rotation=30)
         for i in range(len(x)):
             axs[i, j].imshow(imgs[i].permute(1, 2, 0).numpy()); axs[i, j].set_xticks([]); axs[i, j].set_yticks([])
-        axs[0, 0].set_ylabel('forget', fontsize=7); axs[n, 0].set_ylabel('retain', fontsize=7)
+        axs[0, 0].set_ylabel('forget', fontsize=7)
+        axs[nf, 0].set_ylabel('retain', fontsize=7)  # a split may hold fewer than n images
     fig.tight_layout()
     return fig
 
@@ -258,18 +314,21 @@ def run_experiment(cfg:RunConfig, # every option
     "Train, retrain, unlearn with every method, evaluate; write results.json, results.md, samples.png."
     device = get_device(cfg.device)  # check every option and the data before writing anything into --out
     check_metric_weights(cfg)  # the metric weights files and their packages, before the data are read
-    ds = load(cfg.dataset, cfg.image_size, root=cfg.data_root, **({'max_per_class': cfg.max_per_class} if cfg.max_per_class else {}))
+    ds = load(cfg.dataset, cfg.image_size, root=cfg.data_root, max_per_class=cfg.max_per_class, strict_data=cfg.strict_data)
     fc, fs = (None, cfg.forget_samples) if cfg.forget_samples is not None else (protocol_forget_classes(cfg) or cfg.forget_classes, None)
     splits = make_splits(ds, forget_classes=fc, forget_samples=fs, seed=cfg.seed, max_train=run_sizes(cfg)['max_train'])
     task = Task(cfg.task, cfg.mask_ratio)
     names = _method_names(cfg, Path(cfg.out), resume)
     model_kwargs(cfg)  # a size the model does not have fails here,
-    wrec = weights_record(initial_model(cfg), cfg) if cfg.weights else None  # and so does a weights file that does not fit the model
-    check_out(cfg, resume, overwrite)  # on every rank, before any rank writes
+    m0 = initial_model(cfg)  # a weights file that does not fit the model fails here
+    start_mse = float(eval_losses(m0, splits.retain_test.x, task).mean())  # where training starts: the yardstick of `health_warnings`
+    wrec = weights_record(m0, cfg, weights_check(m0, splits.retain_val.x[:32], task)) if cfg.weights else None
+    if wrec and not wrec['check']['ok']: say('warning: ' + weights_warning(wrec['check'], cfg.weights))  # before --out is checked: said even when it stops the run
+    check_out(cfg, resume, overwrite, ds.fingerprint())  # on every rank, before any rank writes
     device = init_distributed(device)  # a no-op unless launched by torchrun
     cfg = dataclasses.replace(cfg, world_size=world_size())
     barrier()
-    out = prepare_out(cfg, resume, overwrite) if is_main() else Path(cfg.out)  # every rank has checked it
+    out = prepare_out(cfg, resume, overwrite, ds.fingerprint()) if is_main() else Path(cfg.out)  # every rank has checked it
     barrier()  # config.json is written
     if not is_main(): say = lambda *a, **k: None
     say(f"data {ds.name}: {splits.sizes()}" + (f"; {cfg.world_size} processes" if cfg.world_size > 1 else ''))
@@ -277,6 +336,7 @@ def run_experiment(cfg:RunConfig, # every option
         e = wrec['fine_tune_epochs']
         say(f"weights: {wrec['summary']}; " + (f"fine-tuned on D for {e} epoch{'s' * (e != 1)}" if e else
             "used as is (0 epochs), and the retrained oracle gets 0 epochs too: an untrained model, so gaps to it are not gaps to an oracle"))
+    for w in sample_warnings(splits): say('warning: ' + w)
     models, seconds, certs = {}, {}, {}
     models['original'], seconds['original'] = train_original(cfg, splits, task, out, resume, device)
     for n in ['retrain'] + names:
@@ -286,6 +346,10 @@ def run_experiment(cfg:RunConfig, # every option
     with main_first():  # rank 0 trains and caches the classifier, the others load it
         fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
     res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name, wrec)
+    res['data_fingerprint'] = ds.fingerprint()  # what was read (config.json holds the same)
+    health = health_warnings(res, start_mse)
+    for n, w in health.items(): res['models'][n]['warnings'] = [w]; say('warning: ' + w)
+    res['warnings'] = sample_warnings(splits) + list(health.values()) + ([weights_warning(wrec['check'], cfg.weights)] if wrec and not wrec['check']['ok'] else [])
     if is_main():
         write_json(out / 'results.json', res)
         (out / 'results.md').write_text(results_table(res))

@@ -313,7 +313,7 @@ def apply_weights(model:nn.Module, # the model to fill in place
     _check_shapes(model, sd, path)
     if strict and (missing or unexpected):
         raise UserError(f"{path.name} does not match the model: missing {_names(missing) or 'none'}; unexpected {_names(unexpected) or 'none'}"
-                        " (an encoder-only checkpoint? load with strict=False to keep the rest at its initial values)")
+                        " (an encoder-only checkpoint? add --partial-weights to i2i-unlearn run, or strict=False in Python, to keep the rest at its initial values)")
     model.load_state_dict({k: v for k, v in sd.items() if k in own}, strict=False)
     return {'path': str(path), 'loaded': len(sd) - len(unexpected), 'missing': missing, 'unexpected': unexpected,
             'ignored': list(ignored), 'resized': [k for k in own if k in resized]}

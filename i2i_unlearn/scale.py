@@ -10,8 +10,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .core import UserError, get_device, in_test, seed_everything, write_json
-from .data import Task, load
+from .core import UserError, check_out_dir, get_device, in_test, seed_everything, write_json
+from .data import Task, add_data_options, data_options, load
 from .models import build_model
 from .train import sample_losses, train_model
 from .unlearn import ascend_anchored, retain
@@ -169,6 +169,8 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
           batch_scale:int=2, # the optimised training batch is batch_size * batch_scale
           model:str='conv_ae', image_size:int=32,
           seed:int=0,
+          dataset:str='fashion-mnist-10k', # the images trained on (a name in `data.DATASETS`); class 0 is the forget set
+          data_options:dict|None=None, # more arguments of `load` (root, max_per_class, strict_data)
           say=None, # optional callback for progress lines
          ) -> dict:
     "Eager versus optimised training and unlearning throughput and peak memory, as a JSON-safe dict."
@@ -176,7 +178,7 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
     if repeats is None: repeats = 3
     if repeats < 1 or batch_size < 1 or batch_scale < 1: raise UserError("repeats, batch_size and batch_scale must be positive")
     n_train, steps = (4 * batch_size * batch_scale, 4) if quick else (16 * batch_size * batch_scale, 20)
-    ds = load('fashion-mnist-10k', image_size=image_size)
+    ds = load(dataset, image_size=image_size, **(data_options or {}))
     x, task = ds.images, Task('recon')
     xf, xr = ds.images[ds.labels == 0], ds.images[ds.labels != 0]
     fast = fast_paths(dev, compile)
@@ -201,7 +203,7 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
            'unlearn': {k: _median(v) for k, v in runs['unlearn'].items()}}
     out['speedup'] = {s: out[s]['optimized']['images_per_s'] / out[s]['eager']['images_per_s'] for s in ('train', 'unlearn')}
     out['speedup_cpu_time'] = {s: out[s]['optimized']['images_per_cpu_s'] / out[s]['eager']['images_per_cpu_s'] for s in ('train', 'unlearn')}
-    out['config'] = dict(model=model, image_size=image_size, quick=quick, repeats=repeats, batch_size=batch_size,
+    out['config'] = dict(dataset=dataset, data_options=data_options or {}, fingerprint=ds.fingerprint(), model=model, image_size=image_size, quick=quick, repeats=repeats, batch_size=batch_size,
                          batch_scale=batch_scale, n_train_images=n_train, unlearn_steps=steps, torch=torch.__version__,
                          threads=torch.get_num_threads(), peak_mem=PeakMemory(dev).__enter__().what)
     return out
@@ -316,10 +318,11 @@ def budget_table(rows:list, budget:dict) -> str:
 # %% ../nbs/08_scale.ipynb #1b24232d
 def cmd_bench(args) -> int:
     "Run `bench` and write `OUT/bench.json`; print the table."
-    out = Path(args.out)
-    if out.exists() and not out.is_dir(): raise UserError(f"--out {out} is a file; give a folder")
+    opts = data_options(args)
+    out = check_out_dir(args.out, overwrite=args.overwrite, can_resume=False)
     res = bench(args.device, quick=args.quick, repeats=args.repeats, compile=not args.no_compile,
                 batch_size=args.batch_size, batch_scale=args.batch_scale, model=args.model,
+                image_size=args.image_size, dataset=args.dataset, data_options=opts,
                 say=lambda m: print(m, file=sys.stderr))
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / 'bench.json', res)
@@ -331,7 +334,9 @@ def add_bench_parser(sub) -> None:
     p = sub.add_parser('bench', help='training and unlearning throughput and peak memory, eager versus optimised')
     p.add_argument('--quick', action='store_true', help='tiny sizes for a smoke test')
     p.add_argument('--device', default='auto', help='auto, cpu, cuda or mps')
-    p.add_argument('--out', required=True, help='output folder; bench.json is written there')
+    p.add_argument('--out', required=True, help='output folder; bench.json is written there (refused when it holds files, unless --overwrite)')
+    p.add_argument('--overwrite', action='store_true', help='recompute into a non-empty --out (other files are kept)')
+    add_data_options(p)
     p.add_argument('--repeats', type=int, default=None, help='interleaved measurements per path (default 3)')
     p.add_argument('--batch-size', type=int, default=128, help='eager training batch')
     p.add_argument('--batch-scale', type=int, default=2, help='the optimised training batch is batch-size times this')
