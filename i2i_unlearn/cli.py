@@ -36,7 +36,7 @@ def config_from_args(args) -> RunConfig:
              data_root=args.data_root, out=args.out, quick=args.quick, max_per_class=args.max_per_class, protocol=args.protocol,
              strict_data=args.strict_data, partial_weights=args.partial_weights,
              model_size=args.model_size, weights=args.weights, inception_weights=args.inception_weights, clip_weights=args.clip_weights,
-             certify=args.certify)
+             certify=args.certify, oracles=args.oracles)
     if args.forget_samples is not None: d['forget_classes'] = ()
     return RunConfig.from_dict(d)
 
@@ -79,6 +79,9 @@ def add_run_parser(sub) -> None:
     p.add_argument('--forget-classes', default='0', help='comma-separated classes to forget (class-level), e.g. 3 or 4,7')
     p.add_argument('--forget-samples', default=None, help='sample-level forgetting: a count, or a file of indices')
     p.add_argument('--methods', default=None, help='comma-separated unlearning methods (default: all)')
+    p.add_argument('--oracles', type=int, default=None, metavar='K',
+                   help='retrained models with seeds seed, seed+1, ...: the first is the reference, the others give realism its noise floor '
+                        '(default 2; 1 under --quick)')
     p.add_argument('--certify', default=None, metavar='EPS,DELTA',
                    help="decouple retains with certified retention (theory chapter, Theorem 4): an (EPS, DELTA)-unlearning "
                         "guarantee for any network, e.g. 1,1e-5; without it decouple proves nothing and measures its levels")

@@ -101,6 +101,7 @@ class RunConfig:
     forget_classes:tuple = (0,) # class-level forget set
     forget_samples:int|str|None = None # sample-level forget set: a count, or a file of indices
     methods:tuple = () # unlearning methods to run; empty means all
+    oracles:int|None = None # retrained models (seeds seed, seed+1, ...): oracle 1 is the reference, the rest the noise floor; None: 2, 1 under quick
     certify:str|None = None # 'EPS,DELTA': decouple retains with certified retention (theory chapter, Theorem 4)
     epochs:int = 12 # training epochs of the original and the retrained model
     batch_size:int = 128 # training batch size
@@ -140,6 +141,8 @@ class RunConfig:
             raise UserError(f"model_size must be a size name such as tiny or base, got {self.model_size!r}")
         if self.weights is not None: _check_weights_path(self.weights)
         if self.certify is not None: parse_certify(self.certify)
+        if self.oracles is not None and (isinstance(self.oracles, bool) or not isinstance(self.oracles, int) or self.oracles < 1):
+            raise UserError(f"oracles must be a positive integer (retrained models), got {self.oracles!r}")
         for k in ('inception_weights', 'clip_weights'):
             if getattr(self, k) is not None: _check_metric_weights(getattr(self, k), k)
         return self

@@ -20,12 +20,12 @@ from .train import eval_batches, eval_losses, train_model
 from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
-__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'MIN_SAMPLES', 'run_sizes',
-           'check_out', 'prepare_out', 'model_kwargs', 'initial_model', 'weights_check', 'weights_warning',
-           'weights_record', 'train_original', 'method_options', 'certify_options', 'run_method',
-           'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all', 'sample_warnings',
-           'health_warnings', 'results_table', 'samples_figure', 'protocol_forget_classes', 'ExperimentRun',
-           'run_experiment', 'realism_row', 'certified_tradeoff']
+__all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'REALISM_SPLITS', 'MIN_SAMPLES',
+           'run_sizes', 'check_out', 'prepare_out', 'model_kwargs', 'initial_model', 'weights_check', 'weights_warning',
+           'weights_record', 'train_original', 'n_oracles', 'run_oracle', 'method_options', 'certify_options',
+           'run_method', 'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all',
+           'sample_warnings', 'health_warnings', 'results_table', 'samples_figure', 'protocol_forget_classes',
+           'ExperimentRun', 'run_experiment', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -36,7 +36,7 @@ def run_sizes(cfg:RunConfig) -> dict:
 
 # %% ../nbs/09_experiments.ipynb #60b55827
 OUTPUTS = ('results.json', 'results.md', 'samples.png', 'original.safetensors', 'retrain.safetensors')
-SAME_ON_RESUME = ('dataset', 'model', 'model_size', 'weights', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick', 'partial_weights', 'certify')
+SAME_ON_RESUME = ('dataset', 'model', 'model_size', 'weights', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick', 'partial_weights', 'certify', 'oracles')
 
 def _same_data(old:dict|None, new:dict|None, out:Path) -> None:
     "A one-line `UserError` when the data fingerprint recorded in `out` differs from the data read now (where the folder sits may change)."
@@ -138,6 +138,20 @@ def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -
     return _cached_model(out / 'original.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
 
 # %% ../nbs/09_experiments.ipynb #f28dd81c
+def n_oracles(cfg:RunConfig) -> int:
+    "How many retrained models a run trains: `cfg.oracles`, or 2 (1 under `--quick`)."
+    return cfg.oracles or (1 if cfg.quick else 2)
+
+def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the third, ...
+               original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
+    "Retrain once more with seed + k (or reuse its checkpoint); returns (model, seconds)."
+    def make():
+        r = unlearn(original, splits, 'retrain', task, seed=cfg.seed + k, **method_options('retrain', cfg),
+                    ckpt_path=out / f'retrain_{k + 1}.train.safetensors', resume=resume)
+        return r.model, r.seconds, None
+    seed_everything(cfg.seed + k)
+    return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
+
 def method_options(name:str, cfg:RunConfig) -> dict:
     "Options of a method in a run: the oracle gets the original's budget; `--quick` shortens the others."
     if name == 'retrain': return dict(epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr)
@@ -204,8 +218,10 @@ def pretrained_metrics(model, # the I2I model
 
 # %% ../nbs/09_experiments.ipynb #1780662c
 SCHEMA = 'i2i_unlearn/results/v1'
+REALISM_SPLITS = ('forget_train', 'forget_test', 'retain_test')  # where realism against the oracles is measured
 
-def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float, feature_net, cfg:RunConfig, ds_name:str, weights:dict|None=None) -> dict:
+def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float, feature_net, cfg:RunConfig, ds_name:str, weights:dict|None=None,
+                 oracles:tuple=('retrain',)) -> dict:
     "The results dictionary for a set of models."
     scores = {n: metrics.evaluate(m, splits, task, lam, feature_net) for n, m in models.items()}
     if is_main():  # real FID/IS/CLIP from the user's weights (nothing without them); rank 0 writes, so only rank 0 computes
@@ -217,7 +233,8 @@ def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float,
            'models': {n: {'seconds': float(seconds[n]), 'metrics': scores[n], **({'certificate': certs[n]} if certs.get(n) else {})} for n in models},
            'retrain_gap': metrics.retrain_gaps(scores), 'cost_ratio': metrics.cost_ratios({n: float(s) for n, s in seconds.items()}),
            'lambda_eval': lam, 'weights': weights,
-           'mia': {n: metrics.loss_mia(m, splits, task, cv=False) for n, m in models.items()}}
+           'mia': {n: metrics.loss_mia(m, splits, task, cv=False) for n, m in models.items()},
+           'oracles': list(oracles), 'realism': {s: metrics.realism(models, list(oracles), getattr(splits, s).x, task) for s in REALISM_SPLITS}}
     return res
 
 def _num(v, fmt:str='.5f') -> str: return '-' if v is None or not np.isfinite(v) else format(v, fmt)
@@ -245,13 +262,15 @@ def health_warnings(res:dict, # `evaluate_all`'s dictionary
 # %% ../nbs/09_experiments.ipynb #76c4830a
 def results_table(res:dict) -> str:
     "A markdown table of the main numbers; models with a health warning are marked (!) and the warnings follow the table; '-' where a number is missing."
-    rows = ['| model | seconds | cost ratio | forget-test MSE | gap | retain-test MSE | gap | forget-test fid_local | forget-test OOD rate | MIA AUC |',
-            '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    rows = ['| model | seconds | cost ratio | forget-test MSE | gap | retain-test MSE | gap | forget-test fid_local | forget-test OOD rate | MIA AUC '
+            '| forget-test realism ratio | forget-test KS p |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for n, m in res['models'].items():
         f, r, g = m['metrics']['forget_test'], m['metrics']['retain_test'], res['retrain_gap'][n]
+        rl = res.get('realism', {}).get('forget_test', {})
         mark = ' (!)' if m.get('warnings') else ''
         rows.append(f"| {n}{mark} | {_num(m['seconds'], '.1f')} | {_num(res['cost_ratio'][n], '.3f')} | {_num(f['mse'])} | {_num(g['forget_test_mse'])} | "
-                    f"{_num(r['mse'])} | {_num(g['retain_test_mse'])} | {_num(f['fid_local'], '.3f')} | {_num(f['ood_rate'], '.3f')} | {_num(res['mia'][n]['auc'], '.3f')} |")
+                    f"{_num(r['mse'])} | {_num(g['retain_test_mse'])} | {_num(f['fid_local'], '.3f')} | {_num(f['ood_rate'], '.3f')} | {_num(res['mia'][n]['auc'], '.3f')} | "
+                    f"{_num(rl.get(n, {}).get('realism_ratio'), '.2f')} | {_num(rl.get(n, {}).get('forget_quality'), '.3f')} |")
     notes = [f"\n(!) {w}" for m in res['models'].values() for w in m.get('warnings', [])]
     return '\n'.join(rows) + '\n' + ''.join(notes) + ('\n' if notes else '')
 
@@ -295,7 +314,7 @@ def _method_names(cfg:RunConfig, out:Path, resume:bool) -> list:
         if n not in METHODS: raise UserError(f"unknown method {n!r}; valid: {', '.join(m for m in METHODS if m != 'retrain')}")
     if resume and (out / 'results.json').exists():  # a later run adds methods to the earlier ones
         old = json.loads((out / 'results.json').read_text())['models']
-        names = [n for n in old if n not in ('original', 'retrain', *names)] + names
+        names = [n for n in old if n in METHODS and n not in ('retrain', *names)] + names
     return [n for n in names if n != 'retrain']
 
 @dataclasses.dataclass
@@ -342,10 +361,14 @@ def run_experiment(cfg:RunConfig, # every option
     for n in ['retrain'] + names:
         say(f"method {n} ...")
         models[n], seconds[n], certs[n] = run_method(n, models['original'], splits, task, cfg, out, resume, device)
+    oracles = ['retrain'] + [f'retrain_{k}' for k in range(2, n_oracles(cfg) + 1)]
+    for k, n in enumerate(oracles[1:], start=1):
+        say(f"oracle {n} (seed {cfg.seed + k}) ...")
+        models[n], seconds[n] = run_oracle(k, models['original'], splits, task, cfg, out, resume, device)
     lam = metrics.lambda_for(models['original'], splits, task, q=0.95)
     with main_first():  # rank 0 trains and caches the classifier, the others load it
         fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
-    res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name, wrec)
+    res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name, wrec, oracles)
     res['data_fingerprint'] = ds.fingerprint()  # what was read (config.json holds the same)
     health = health_warnings(res, start_mse)
     for n, w in health.items(): res['models'][n]['warnings'] = [w]; say('warning: ' + w)
@@ -358,30 +381,17 @@ def run_experiment(cfg:RunConfig, # every option
     return ExperimentRun(res, models, splits, task)
 
 # %% ../nbs/09_experiments.ipynb #c3rt7r02
-from scipy.stats import ks_2samp as _ks_2samp
-
-def realism_row(model, # the model to judge
-                oracles:tuple, # (oracle 1, oracle 2): two retrained models, seeds s and s + 1
-                x:torch.Tensor, # the images to judge on, e.g. forget-test
-                task:Task, # the masking operator
-               ) -> dict:
-    "`oracle_distance`, `realism_ratio` and `forget_quality` (KS p-value) of `model` on `x`."
-    y, y1, y2 = (model_outputs(m, x, task) for m in (model, *oracles))
-    per = lambda a: (a - y1).pow(2).flatten(1).mean(1)
-    floor = float(per(y2).mean())
-    losses = lambda m: eval_losses(m, x, task).numpy()
-    d = float(per(y).mean())
-    return dict(oracle_distance=d, realism_ratio=d / floor if floor > 0 else None,
-                forget_quality=float(_ks_2samp(losses(model), losses(oracles[0])).pvalue), mse=float(losses(model).mean()))
-
-def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold original and retrain)
+def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold original and retrain, maybe retrain_2)
                        cfg:RunConfig, # that run's options
                        epsilons:tuple=(0.5, 1., 2., 4., 8.), # the curve's epsilons
                       ) -> dict:
     "Uncertified and certified decouple (one per epsilon): seconds, retain-test MSE and realism on forget-test."
     sp, task, orig = run.splits, run.task, run.models['original']
-    second = unlearn(orig, sp, 'retrain', task, seed=cfg.seed + 1, **method_options('retrain', cfg)).model
-    oracles = (run.models['retrain'], second)
+    oracles = {n: m for n, m in run.models.items() if n == 'retrain' or n.startswith('retrain_')}
+    if len(oracles) < 2: oracles['retrain_2'] = unlearn(orig, sp, 'retrain', task, seed=cfg.seed + 1, **method_options('retrain', cfg)).model
+    names = list(oracles)
+    mse = lambda m, part: float(eval_losses(m, getattr(sp, part).x, task).mean())
+    judge = lambda name, m: metrics.realism(oracles | {name: m}, names, sp.forget_test.x, task)[name] | dict(mse=mse(m, 'forget_test'))
     quick = dict(retain_steps=10, max_ascent_steps=20) if cfg.quick else {}
     variants = {'decouple': {}} | {f'certified eps={e:g}': certify_options(dataclasses.replace(cfg, certify=f'{e},1e-5')) for e in epsilons}
     rows = {}
@@ -389,9 +399,7 @@ def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold orig
         r = unlearn(orig, sp, 'decouple', task, seed=cfg.seed, **quick, **opts)
         proved = r.certificate['proved']
         rows[name] = dict(seconds=r.seconds, epsilon=proved.get('epsilon'), delta=proved.get('delta'), sigma=proved.get('sigma'),
-                          retain_test_mse=float(eval_losses(r.model, sp.retain_test.x, task).mean()),
-                          forget_test=realism_row(r.model, oracles, sp.forget_test.x, task))
-    ref = dict(retain_test_mse=float(eval_losses(oracles[0], sp.retain_test.x, task).mean()),
-               forget_test=realism_row(oracles[1], oracles, sp.forget_test.x, task))
-    return dict(rows=rows, oracle=ref, config=dataclasses.asdict(cfg), epsilons=list(epsilons))
+                          retain_test_mse=mse(r.model, 'retain_test'), forget_test=judge(name, r.model))
+    ref = dict(retain_test_mse=mse(oracles['retrain'], 'retain_test'), forget_test=judge(names[1], oracles[names[1]]))
+    return dict(rows=rows, oracle=ref, oracles=names, config=cfg.to_dict(), epsilons=list(epsilons))
 

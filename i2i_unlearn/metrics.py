@@ -28,7 +28,8 @@ from .train import cosine_lr, eval_losses, region_mse
 __all__ = ['SPLITS', 'METRICS', 'masked_mse', 'psnr', 'ssim_sigma', 'ssim', 'image_metrics', 'FeatureNet', 'train_feature_net',
            'accuracy', 'resolve_cache_dir', 'get_feature_net', 'frechet_metric', 'fid_local', 'is_local',
            'inception_fid_metric', 'inception_fid', 'inception_is', 'clip_cosine', 'lambda_for', 'mia_auc',
-           'mia_cv_accuracy', 'loss_mia', 'paste', 'evaluate_images', 'evaluate', 'retrain_gaps', 'cost_ratios']
+           'mia_cv_accuracy', 'loss_mia', 'paste', 'evaluate_images', 'evaluate', 'retrain_gaps', 'cost_ratios',
+           'forget_quality', 'oracle_distance', 'outputs_and_losses', 'realism']
 
 # %% ../nbs/06_metrics.ipynb #6dfc0566
 def _region(pred:torch.Tensor, region:torch.Tensor) -> torch.Tensor:
@@ -462,3 +463,56 @@ def cost_ratios(seconds:dict, # {NAME: seconds to produce the model}
     if reference not in seconds: raise UserError(f"no {reference!r} time to divide by; models: {', '.join(seconds) or '(none)'}")
     if not seconds[reference] > 0: raise UserError(f"the {reference!r} time must be positive, got {seconds[reference]}")
     return {name: float(s) / float(seconds[reference]) for name, s in seconds.items()}
+
+# %% ../nbs/06_metrics.ipynb #r3al1s02
+from scipy.stats import ks_2samp as _ks_2samp
+
+def forget_quality(losses, # the model's per-sample losses on a split, shape (N,)
+                   oracle_losses, # the retrained model's per-sample losses on the same images, shape (M,)
+                  ) -> float:
+    "Two-sample KS p-value of per-sample losses against the retrained model's (TOFU, open-unlearning); high is realistic."
+    return float(_ks_2samp(_losses(losses, 'model'), _losses(oracle_losses, 'oracle')).pvalue)
+
+def oracle_distance(outputs:torch.Tensor, # a model's outputs (N, C, H, W)
+                    oracle_outputs:torch.Tensor, # the retrained model's outputs for the same inputs
+                   ) -> float:
+    "Mean over images of the per-image MSE between two models' outputs."
+    if outputs.shape != oracle_outputs.shape: raise UserError(f"outputs {tuple(outputs.shape)} and oracle outputs {tuple(oracle_outputs.shape)} differ")
+    return float((outputs.float() - oracle_outputs.float()).pow(2).flatten(1).mean(1).mean())
+
+
+# %% ../nbs/06_metrics.ipynb #r3al1s04
+@torch.no_grad()
+def outputs_and_losses(model:nn.Module, # an I2I model
+                       x:torch.Tensor, # real images (N, C, H, W) in [0, 1]
+                       task:Task, # the masking operator
+                       batch_size:int=256, # images per forward pass
+                      ) -> tuple:
+    "The model's outputs (N, C, H, W) on CPU and its per-sample losses (N,), in one pass."
+    dev, was = next(model.parameters()).device, model.training
+    model.eval()
+    outs, losses = [], []
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i + batch_size].to(dev)
+        x_in, region = task(xb)
+        y = model(x_in)
+        outs.append(y.float().cpu())
+        losses.append(region_mse(y, xb, region).float().cpu())
+    model.train(was)
+    return torch.cat(outs), torch.cat(losses)
+
+def realism(models:dict, # name -> model; must hold the oracles
+            oracles:list, # names of the retrained models, oracle 1 first (the reference), then the others
+            x:torch.Tensor, # images of one split (N, C, H, W)
+            task:Task, # the masking operator
+           ) -> dict:
+    "Per model: `oracle_distance`, `realism_ratio` (None with one oracle) and `forget_quality` against oracle 1."
+    if not oracles or any(o not in models for o in oracles): raise UserError(f"realism needs its oracles {oracles} among the models {list(models)}")
+    ol = {n: outputs_and_losses(m, x, task) for n, m in models.items()}
+    y1, l1 = ol[oracles[0]]
+    floor = oracle_distance(ol[oracles[1]][0], y1) if len(oracles) > 1 else None
+    def row(n):
+        d = oracle_distance(ol[n][0], y1)
+        return dict(oracle_distance=d, realism_ratio=d / floor if floor else None, forget_quality=forget_quality(ol[n][1], l1))
+    return {n: row(n) for n in models}
+
