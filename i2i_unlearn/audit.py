@@ -12,7 +12,7 @@ import torch.nn as nn
 from matplotlib.figure import Figure  # no pyplot: works headless and in notebooks alike
 from scipy import stats
 
-from .core import UserError, check_out_dir, choose, get_device, progress, seed_everything, write_json
+from .core import UserError, check_out_dir, choose, get_device, progress, save_checkpoint, seed_everything, write_json
 from .data import DATASETS, Split, Splits, Task, add_data_options, centre_box, data_options, load, make_splits
 from .models import MODELS, build_model
 from .train import cosine_lr, eval_batches, eval_losses, region_mse, train_model
@@ -461,7 +461,7 @@ def audit_table(report:dict) -> str:
 def _csv(s:str) -> tuple: return tuple(t.strip() for t in s.split(',') if t.strip())
 
 def cmd_audit(args) -> int:
-    "Run the backdoor audit and write OUT/audit.json and OUT/audit.md."
+    "Run the backdoor audit; write OUT/audit.json, audit.md, audit.png and every model as OUT/models/NAME.safetensors."
     choose(args.dataset, DATASETS, 'dataset'); choose(args.model, MODELS, 'model')
     choose(args.task, ('recon', 'inpaint', 'outpaint'), 'task')
     for k in ('epochs', 'trigger_size'):
@@ -482,12 +482,14 @@ def cmd_audit(args) -> int:
                           max_train=size['max_train'], image_size=size['image_size'], batch_size=size['batch_size'], quick=args.quick,
                           data_options=opts, say=lambda m: print(m, file=sys.stderr))
     write_json(out / 'audit.json', report)
+    for name, m in models.items():  # every model the audit trained, as `run` keeps them
+        save_checkpoint(out / 'models' / f"{name.replace(' ', '_').replace('/', '-')}.safetensors", m.state_dict(), step=0, seconds=report['models'][name].get('seconds'))
     table = audit_table(report)
     (out / 'audit.md').write_text(table)
     fig = audit_figure(models, data, report['threshold'])
     fig.savefig(out / 'audit.png', dpi=110)
     print(table, end='')
-    print(f"wrote {out / 'audit.json'}, audit.md, audit.png", file=sys.stderr)
+    print(f"wrote {out / 'audit.json'}, audit.md, audit.png, models/*.safetensors", file=sys.stderr)
     return 0
 
 def add_audit_parser(sub) -> None:
