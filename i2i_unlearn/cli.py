@@ -84,7 +84,7 @@ def add_run_parser(sub) -> None:
                         '(default 2; 1 under --quick)')
     p.add_argument('--certify', default=None, metavar='EPS,DELTA',
                    help="decouple retains with certified retention (theory chapter, Theorem 4): an (EPS, DELTA)-unlearning "
-                        "guarantee for any network, e.g. 1,1e-5; without it decouple proves nothing and measures its levels")
+                        "guarantee for networks without running statistics, e.g. 1,1e-5; without it decouple proves nothing and measures its levels")
     p.add_argument('--epochs', type=int, default=d.epochs, help='training epochs of the original and the oracle (with --weights: fine-tuning epochs, 0 allowed)')
     p.add_argument('--batch-size', type=int, default=d.batch_size)
     p.add_argument('--lr', type=float, default=d.lr)

@@ -246,6 +246,12 @@ def sample_warnings(splits) -> list:
     return [f"split {p} has {n} image{'s' * (n != 1)}: its metrics rest on too few samples (fewer than {MIN_SAMPLES}); use more data"
             for p, n in splits.sizes().items() if n < MIN_SAMPLES]
 
+def _hint(m:dict) -> str:
+    "What to try for a bad model: a smaller --lr, or, after certified retention, a larger noise-free budget."
+    proved = (m.get('certificate') or {}).get('proved')
+    if not proved: return 'try a smaller --lr'
+    return f"certified retention added noise of std {proved['sigma']:.2g} per parameter and step; its fine-tuning budget is too small at this size"
+
 def health_warnings(res:dict, # `evaluate_all`'s dictionary
                     start_mse:float, # retain-test MSE of the model before training
                    ) -> dict:
@@ -254,9 +260,9 @@ def health_warnings(res:dict, # `evaluate_all`'s dictionary
     for n, m in res['models'].items():
         r = m['metrics']['retain_test']['mse']
         if r is None or not np.isfinite(r) or r > 1:
-            out[n] = f"{n}: retain-test MSE {_num(r, '.3g')} (at most 1 when outputs stay in [0, 1]): outputs leave [0, 1], training diverged; try a smaller --lr"
+            out[n] = f"{n}: retain-test MSE {_num(r, '.3g')} (at most 1 when outputs stay in [0, 1]): outputs leave [0, 1], training diverged; {_hint(m)}"
         elif r > start_mse:
-            out[n] = f"{n}: retain-test MSE {r:.3g} is above the untrained model's {start_mse:.3g}: training made it worse; try a smaller --lr"
+            out[n] = f"{n}: retain-test MSE {r:.3g} is above the untrained model's {start_mse:.3g}: training made it worse; {_hint(m)}"
     return out
 
 # %% ../nbs/09_experiments.ipynb #76c4830a
@@ -315,6 +321,7 @@ def _method_names(cfg:RunConfig, out:Path, resume:bool) -> list:
     if resume and (out / 'results.json').exists():  # a later run adds methods to the earlier ones
         old = json.loads((out / 'results.json').read_text())['models']
         names = [n for n in old if n in METHODS and n not in ('retrain', *names)] + names
+    if cfg.certify and 'decouple' not in names: raise UserError("--certify applies to decouple; add decouple to --methods")
     return [n for n in names if n != 'retrain']
 
 @dataclasses.dataclass
@@ -393,7 +400,8 @@ def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold orig
     mse = lambda m, part: float(eval_losses(m, getattr(sp, part).x, task).mean())
     judge = lambda name, m: metrics.realism(oracles | {name: m}, names, sp.forget_test.x, task)[name] | dict(mse=mse(m, 'forget_test'))
     quick = dict(retain_steps=10, max_ascent_steps=20) if cfg.quick else {}
-    variants = {'decouple': {}} | {f'certified eps={e:g}': certify_options(dataclasses.replace(cfg, certify=f'{e},1e-5')) for e in epsilons}
+    seeded = lambda e: dataclasses.replace(certify_options(dataclasses.replace(cfg, certify=f'{e},1e-5'))['certify'], noise_seed=cfg.seed + 13)
+    variants = {'decouple': {}} | {f'certified eps={e:g}': dict(certify=seeded(e)) for e in epsilons}   # seeded noise: a reproducible measurement
     rows = {}
     for name, opts in variants.items():
         r = unlearn(orig, sp, 'decouple', task, seed=cfg.seed, **quick, **opts)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_unlearn.ipynb #458a5975
 from __future__ import annotations
-import copy, dataclasses, math, time, warnings
+import copy, dataclasses, math, secrets, time, warnings
 
 import numpy as np
 import torch
@@ -17,12 +17,13 @@ from .models import flatten_latent, rebuild
 from .train import eval_batches, eval_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
-__all__ = ['METHODS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'OOD_Q', 'BASELINES', 'UnlearnResult', 'register',
-           'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm', 'draw',
-           'batch_mean', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level', 'retain',
-           'Certify', 'project_', 'data_buffers', 'noisy_steps', 'certified_retain', 'ood_rates', 'mean_loss',
-           'certificate', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
-           'random_encoder_loss', 'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
+__all__ = ['METHODS', 'COVERS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'OOD_Q', 'BASELINES', 'UnlearnResult',
+           'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm',
+           'draw', 'batch_mean', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level',
+           'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
+           'certified_retain', 'ood_rates', 'mean_loss', 'certificate', 'decouple', 'li2024_loss', 'max_loss_loss',
+           'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher',
+           'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -269,19 +270,31 @@ class Certify:
     finetune_steps:int = 400 # Adam steps on D_r after the noisy ones; 0: release the noisy model itself
     finetune_lr:float = 2e-3 # Adam step size of the fine-tuning
     finetune_batch:int = 128 # retain images per fine-tuning step
+    noise_seed:int|None = None # None: a secret seed from OS entropy, as the guarantee needs; an int: reproducible noise (tests, audits)
+
+def trainable(model:nn.Module) -> list:
+    "The parameters Theorem 4 acts on: those with `requires_grad` (frozen ones, e.g. fixed position tables, are left as they are)."
+    return [p for p in model.parameters() if p.requires_grad]
 
 def project_(params:list, # parameters, scaled in place
              radius:float, # l2 radius C0 of the ball
             ) -> float:
-    "Project the concatenated parameters onto the ball of `radius`; returns their norm before."
-    norm = norm_of(p.detach() for p in params)
+    "Project the concatenated parameters onto the ball of `radius` (norm in float64); returns their norm before."
+    norm = math.sqrt(sum(float(p.detach().double().pow(2).sum()) for p in params))
     with torch.no_grad():
         for p in params: p.mul_(min(1.0, radius / max(norm, 1e-300)))
     return norm
 
 def data_buffers(model:nn.Module) -> list:
-    "Names of buffers that training updates from data (batch-norm statistics): Theorem 4 does not noise them."
-    return [n for n, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    "Names of normalisation layers whose running statistics training updates from data: Theorem 4 does not cover them."
+    return [n for n, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._NormBase) and m.track_running_stats]
+
+def secret_seed(seed:int|None) -> int:
+    "`seed`, or a secret seed from OS entropy, the same on every rank under torchrun (rank 0 draws it)."
+    if seed is not None: return seed
+    box = [secrets.randbits(62)]
+    if world_size() > 1: torch.distributed.broadcast_object_list(box, src=0)
+    return box[0]
 
 
 # %% ../nbs/05_unlearn.ipynb #c3rt1f02
@@ -291,12 +304,13 @@ def noisy_steps(model:nn.Module, # trained in place
                 cr:theory.CertifiedRetention, # the public constants
                 sigma:float, # noise std per parameter and step
                 batch_size:int, # retain images per step
-                seed:int, # batch order and noise
+                seed:int, # batch order
+                noise_seed:int, # the noise (keep it secret: whoever knows it can undo the noise)
                ) -> int:
     "Theorem 4's update, $\\theta \\leftarrow c\\,\\theta - \\gamma\\,\\mathrm{clip}_{C_1}(g) + \\mathcal N(0, \\sigma^2 I)$; returns how many gradients were clipped."
-    params = list(model.parameters())
+    params = trainable(model)
     stream = batch_stream(xr, batch_size, seed + 11)
-    noise = torch.Generator().manual_seed(seed + 13)   # the same on every rank
+    noise = torch.Generator().manual_seed(noise_seed)   # the same on every rank
     clipped = 0
     for _ in range(cr.steps):
         xb, n = draw(stream)
@@ -309,31 +323,36 @@ def noisy_steps(model:nn.Module, # trained in place
         with torch.no_grad():
             for p in params:
                 p.mul_(cr.contraction)
-                if p.grad is not None: p.add_(p.grad, alpha=-cr.lr * scale)
+                if p.grad is not None and scale > 0: p.add_(p.grad, alpha=-cr.lr * scale)
                 p.add_(sigma * torch.randn(p.shape, generator=noise).to(p))
     model.zero_grad(set_to_none=True)
     return clipped
+
+COVERS = ("the released parameters only. The measured fields, and the checked fields start_projected and gradients_clipped, "
+          "are statistics of runs that saw D_f and are not covered; publish them only where that is acceptable")
 
 def certified_retain(model:nn.Module, # trained in place: the decoupled model
                      xr:torch.Tensor, # retain images D_r; nothing else is read
                      task:Task, # masking operator
                      cfg:Certify, # constants of the guarantee and of the fine-tuning
-                     seed:int=0, # batch order and noise
+                     seed:int=0, # batch order (the noise comes from `cfg.noise_seed`)
                     ) -> dict:
-    "Project, run Theorem 4's noisy steps, fine-tune on D_r; returns the `proved` record. Raises `UserError` on batch norm."
+    "Project, run Theorem 4's noisy steps, fine-tune on D_r; returns the `proved` record. Raises `UserError` on running statistics."
     bad = data_buffers(model)
-    if bad: raise UserError(f"certified retention cannot noise batch-norm statistics ({', '.join(bad[:3])}); use a model without batch norm")
+    if bad: raise UserError(f"certified retention cannot cover running statistics ({', '.join(bad[:3])}); use a model without batch or instance norm statistics")
     cr = cfg.retention
     sigma = theory.certified_sigma(cr)
-    start_norm = project_(list(model.parameters()), cr.C0)
-    clipped = noisy_steps(model, xr, task, cr, sigma, cfg.batch_size, seed)
-    if cfg.finetune_steps: retain(model, list(model.parameters()), xr, None, task, 0., cfg.finetune_steps, cfg.finetune_lr, 0., cfg.finetune_batch, seed)
+    frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
+    start_norm = project_(trainable(model), cr.C0)
+    clipped = noisy_steps(model, xr, task, cr, sigma, cfg.batch_size, seed, secret_seed(cfg.noise_seed))
+    if cfg.finetune_steps: retain(model, trainable(model), xr, None, task, 0., cfg.finetune_steps, cfg.finetune_lr, 0., cfg.finetune_batch, seed)
     return dict(theorem='Theorem 4 (theory chapter): certified knowledge retention; Koloskova et al., ICML 2025, gradient clipping',
                 epsilon=cr.epsilon, delta=cr.delta, sigma=sigma, accountant='dp-accounting RDP, Gaussian with z = sigma sqrt(W2) / S',
-                constants=dataclasses.asdict(cr), batch_size=cfg.batch_size, finetune_steps=cfg.finetune_steps,
-                checked=dict(reads_only='D_r (the retain images passed in)', fixed_steps=cr.steps,
-                             start_norm=start_norm, start_projected=start_norm > cr.C0, gradients_clipped=int(clipped),
-                             batch_norm_statistics=False, buffers_not_noised=[n for n, _ in model.named_buffers()],
+                constants=dataclasses.asdict(cr), batch_size=cfg.batch_size, finetune_steps=cfg.finetune_steps, covers=COVERS,
+                checked=dict(reads_only='the retain images passed in (splits.retain_train; proxies are refused)', fixed_steps=cr.steps,
+                             noise='secret seed from OS entropy' if cfg.noise_seed is None else 'seeded: reproducible; the guarantee assumes the seed stays secret',
+                             start_projected=start_norm > cr.C0, gradients_clipped=int(clipped), running_statistics=False,
+                             frozen_parameters_left_as_is=frozen, buffers_not_noised=[n for n, _ in model.named_buffers()],
                              finetune='post-processing on D_r only'))
 
 
@@ -367,7 +386,7 @@ def certificate(model:nn.Module, # the unlearned model
     col = lambda f: [f(rd) for rd in rounds]
     after = mean_loss(model, splits.forget_train.x, task)
     G = max(col(lambda rd: rd['ascent']['G']))
-    last_path = rounds[-1]['retention']['path']
+    last_path = rounds[-1]['retention']['path']   # None after certified retention (not measured)
     measured = dict(lam=levels['lam'], lam_calibration=f"quantile q={OOD_Q} of the original model's retain_val losses",
                     target=levels['target'], target_calibration=levels['how'], margin=levels['margin'], ceiling=levels['cap'],
                     forget_loss_before=levels['before'], forget_loss_final=after,
@@ -379,7 +398,7 @@ def certificate(model:nn.Module, # the unlearned model
                     ascent_steps=col(lambda rd: rd['ascent']['steps']), ascent_stop=col(lambda rd: rd['ascent']['stop']),
                     retention_steps=col(lambda rd: rd['retention']['steps']),
                     ascent_path=col(lambda rd: rd['ascent']['path']), retention_path=col(lambda rd: rd['retention']['path']),
-                    G_estimate=G, theorem2_margin_covers_path=bool(G * last_path <= levels['margin'] * levels['base']))
+                    G_estimate=G, theorem2_margin_covers_path=None if last_path is None else bool(G * last_path <= levels['margin'] * levels['base']))
     why = ("Theorems 1-2 assume plain gradient ascent with step <= 1/beta and an enforced path budget; decouple runs Adam, "
            "so every OOD number here is a measurement on the sets named, not a consequence of a theorem")
     return dict(proved=proved or {}, measured=measured, not_proved=why)
@@ -416,6 +435,7 @@ def decouple(model:nn.Module, splits:Splits, task:Task,
     "Decoupling by bounded gradient ascent, then knowledge retention (hinge, or certified); returns (model, log, certificate)."
     for v, ok, k in ((ascend_on, ASCEND_ON, 'ascend_on'), (decoupling, DECOUPLINGS, 'decoupling'), (keep, KEEPS, 'keep'), (ceiling, CEILINGS, 'ceiling')):
         choose(v, ok, k)
+    if certify and retain_x is not None: raise UserError("certify reads D_r (splits.retain_train); a proxy retain set (retain_x) is not covered by Theorem 4")
     lam = calibrate_level(model, splits, task, OOD_Q)[0]
     base, how = calibrate_level(model, splits, task, target_q, target_level)
     xf = splits.forget_train.x
@@ -445,6 +465,7 @@ def decouple(model:nn.Module, splits:Splits, task:Task,
         if rt['loss'] >= base and not deeper: break
         prev = rt['loss']
     proved = certified_retain(model, xr, task, certify, seed) if certify else None
+    if certify: log['rounds'][-1]['retention'] = dict(steps=certify.retention.steps + certify.finetune_steps, path=None, loss=mean_loss(model, xf, task))
     levels = dict(lam=lam, base=base, how=how, margin=margin, target=target, cap=cap if ceiling == 'chance' else None, before=before)
     return model, log, certificate(model, splits, task, log, levels, proved)
 

@@ -20,6 +20,8 @@ def main(argv=None) -> int:
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--artifact', default='nbs/results/certified_tradeoff.json', help='where the JSON goes')
     a = p.parse_args(argv)
+    git = lambda *args: subprocess.run(['git', *args], capture_output=True, text=True).stdout.strip()
+    commit, dirty = git('rev-parse', 'HEAD'), bool(git('status', '--porcelain', '--untracked-files=no'))  # the code that runs
     try:
         cfg = RunConfig(out=a.out, quick=a.quick, seed=a.seed, methods=('decouple',), certify='1,1e-5', device='cpu')
         run = run_experiment(cfg, resume=Path(a.out).exists(), say=lambda m: print(m, file=sys.stderr))
@@ -27,8 +29,8 @@ def main(argv=None) -> int:
     except UserError as e:
         print(f"certified_tradeoff: error: {e}", file=sys.stderr)
         return 2
-    commit = subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True).stdout.strip()
     rec = dict(command='python tools/certified_tradeoff.py ' + ' '.join(argv if argv is not None else sys.argv[1:]), commit=commit,
+               uncommitted_changes=dirty,
                machine=f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}",
                date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), seed=a.seed,
                run_results={k: run.results['models'][k]['metrics']['retain_test']['mse'] for k in run.results['models']},
