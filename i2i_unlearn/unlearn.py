@@ -19,9 +19,9 @@ from .train import eval_batches, eval_losses, region_mse, sample_losses, train_m
 # %% auto #0
 __all__ = ['METHODS', 'COVERS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'OOD_Q', 'BASELINES', 'UnlearnResult',
            'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm',
-           'draw', 'batch_mean', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level',
-           'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
-           'certified_retain', 'ood_rates', 'mean_loss', 'certificate', 'decouple', 'li2024_loss', 'max_loss_loss',
+           'draw', 'batch_mean', 'mean_loss', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored',
+           'chance_level', 'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
+           'certified_retain', 'ood_rates', 'certificate', 'decouple', 'li2024_loss', 'max_loss_loss',
            'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher',
            'pair_train', 'retrain']
 
@@ -105,6 +105,10 @@ def batch_mean(per:torch.Tensor, # per-sample values of this rank's part of a gl
     "The rank's share of the global-batch mean: after `average_gradients`, gradients are those of the mean over all n."
     return per.mean() if world_size() == 1 else per.sum() * world_size() / n
 
+def mean_loss(model:nn.Module, x:torch.Tensor, task:Task) -> float:
+    "Mean per-sample loss over `x` (sharded under torchrun)."
+    return eval_losses(model, x, task, distributed=True).mean().item()
+
 # %% ../nbs/05_unlearn.ipynb #e6db3cc0
 def calibrate_level(model:nn.Module, # the original model
                     splits:Splits, # provides retain_val, the held-out retain data
@@ -136,7 +140,7 @@ def ascend(model:nn.Module, # trained in place
     stream = batch_stream(xf, batch_size, seed)
     xc = xf[torch.randperm(len(xf), generator=torch.Generator().manual_seed(seed))[:check_size]]
     good = [p.detach().clone() for p in params]
-    L = eval_losses(model, xc, task, distributed=True).mean().item(); hist, path, G, steps, stop = [L], 0., 0., 0, None
+    L = mean_loss(model, xc, task); hist, path, G, steps, stop = [L], 0., 0., 0, None
     if L >= target: stop = 'target'
     while stop is None and steps < max_steps:
         before = flat(params)
@@ -145,12 +149,12 @@ def ascend(model:nn.Module, # trained in place
         opt.zero_grad(); loss.backward(); average_gradients(params)
         G = max(G, grad_norm(params)); opt.step(); steps += 1
         path += float((flat(params) - before).norm())
-        L = eval_losses(model, xc, task, distributed=True).mean().item()
+        L = mean_loss(model, xc, task)
         if not math.isfinite(L) or not math.isfinite(G): stop = 'non-finite'; break
         good = [p.detach().clone() for p in params]; hist.append(L)
         if L >= target: stop = 'target'
     if stop == 'non-finite': restore(params, good)
-    L = eval_losses(model, xf, task, distributed=True).mean().item()  # the full forget set, for the record
+    L = mean_loss(model, xf, task)  # the full forget set, for the record
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or 'max_steps', history=hist)
 
 # %% ../nbs/05_unlearn.ipynb #c0mb1ne5
@@ -189,9 +193,9 @@ def ascend_anchored(model:nn.Module, # trained in place
     sf, sr = batch_stream(xf, batch_size, seed), batch_stream(xr, batch_size, seed + 1)
     g = torch.Generator().manual_seed(seed)
     xc, xvc = xf[torch.randperm(len(xf), generator=g)[:check_size]], xv[torch.randperm(len(xv), generator=g)[:check_size]]
-    r0 = eval_losses(model, xvc, task, distributed=True).mean().item()
+    r0 = mean_loss(model, xvc, task)
     good = [p.detach().clone() for p in params]
-    L = eval_losses(model, xc, task, distributed=True).mean().item(); hist, path, G, steps, stop = [L], 0., 0., 0, None
+    L = mean_loss(model, xc, task); hist, path, G, steps, stop = [L], 0., 0., 0, None
     while stop is None and steps < max_steps:
         before = flat(params)
         (xfb, nf), (xrb, nr) = draw(sf), draw(sr)
@@ -202,13 +206,13 @@ def ascend_anchored(model:nn.Module, # trained in place
         combine_grads(live, gr, gf, weight); average_gradients(params); opt.step(); steps += 1
         path += float((flat(params) - before).norm())
         if steps % every and steps < max_steps: continue
-        L, R = (eval_losses(model, x, task, distributed=True).mean().item() for x in (xc, xvc))
+        L, R = (mean_loss(model, x, task) for x in (xc, xvc))
         if not (math.isfinite(L) and math.isfinite(R) and math.isfinite(G)): stop = 'non-finite'; break
         good = [p.detach().clone() for p in params]; hist.append(L)
         if L >= target and R > (1 + tol) * r0: stop = 'tolerance'
         elif L >= max(target, ceiling): stop = 'ceiling'
     if stop == 'non-finite': restore(params, good)
-    L = eval_losses(model, xf, task, distributed=True).mean().item()
+    L = mean_loss(model, xf, task)
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
 
 # %% ../nbs/05_unlearn.ipynb #ch4nce02
@@ -258,7 +262,7 @@ def retain(model:nn.Module, # trained in place
         opt.zero_grad(); loss.backward(); average_gradients(params); opt.step()
         path += float((flat(params) - before).norm())
         if path_budget is not None and path >= path_budget: break
-    loss = None if xf is None else eval_losses(model, xf, task, distributed=True).mean().item()
+    loss = None if xf is None else mean_loss(model, xf, task)
     return dict(steps=k, path=path, loss=loss)
 
 # %% ../nbs/05_unlearn.ipynb #1830819f
@@ -367,10 +371,6 @@ def ood_rates(model:nn.Module, splits:Splits, task:Task, lam:float) -> dict:
     "Per-sample $\\lambda$-OOD rates of the forget sets next to held-out retain data (`retain_test`)."
     parts = ('forget_train', 'forget_test', 'retain_test')
     return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(), lam) for p in parts}
-
-def mean_loss(model:nn.Module, x:torch.Tensor, task:Task) -> float:
-    "Mean per-sample loss over `x` (sharded under torchrun)."
-    return eval_losses(model, x, task, distributed=True).mean().item()
 
 
 # %% ../nbs/05_unlearn.ipynb #c3rt1f04
