@@ -108,6 +108,7 @@ class RunConfig:
     lr:float = 2e-3 # peak learning rate
     image_size:int = 32 # side of the square images
     seed:int = 0 # one seed for everything
+    seeds:int = 1 # repeat the whole run with seeds seed, seed + 1, ...: means and 95% intervals over them
     device:str = 'auto' # auto, cpu, cuda or mps
     data_root:str|None = None # folder with the data set, where it is not embedded
     max_per_class:int|None = None # keep at most this many images per class (folder data sets)
@@ -124,7 +125,7 @@ class RunConfig:
         "Raise a one-line `UserError` for the first bad value."
         choose(self.task, TASKS, 'task')
         if not 0 < self.mask_ratio < 1: raise UserError(f"mask_ratio must be in (0, 1), got {self.mask_ratio}")
-        for k in ('epochs', 'batch_size', 'image_size', 'world_size'):
+        for k in ('epochs', 'batch_size', 'image_size', 'world_size', 'seeds'):
             v = getattr(self, k)
             if not isinstance(v, int) or isinstance(v, bool) or v < (0 if k == 'epochs' and self.weights else 1):
                 raise UserError(f"{k} must be a positive integer{' (or 0 with weights: the checkpoint as is)' if k == 'epochs' else ''}, got {v!r}")

@@ -8,6 +8,7 @@ import dataclasses, json, os, time
 from pathlib import Path
 
 import numpy as np
+import scipy.stats
 import torch
 
 from . import metrics
@@ -21,11 +22,12 @@ from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
 __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'REALISM_SPLITS', 'MIN_SAMPLES',
-           'run_sizes', 'check_out', 'prepare_out', 'model_kwargs', 'initial_model', 'weights_check', 'weights_warning',
-           'weights_record', 'train_original', 'n_oracles', 'run_oracle', 'method_options', 'certify_options',
-           'run_method', 'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all',
-           'sample_warnings', 'health_warnings', 'results_table', 'samples_figure', 'protocol_forget_classes',
-           'ExperimentRun', 'run_experiment', 'certified_tradeoff']
+           'COLUMNS', 'SEEDS_SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs', 'initial_model',
+           'weights_check', 'weights_warning', 'weights_record', 'train_original', 'n_oracles', 'run_oracle',
+           'method_options', 'certify_options', 'run_method', 'check_metric_weights', 'model_outputs',
+           'pretrained_metrics', 'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table',
+           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'interval',
+           'seed_summary', 'seeds_table', 'run_seeds', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -386,6 +388,78 @@ def run_experiment(cfg:RunConfig, # every option
         samples_figure(models, splits, task).savefig(out / 'samples.png', dpi=110)
     barrier()
     return ExperimentRun(res, models, splits, task)
+
+# %% ../nbs/09_experiments.ipynb #0e4829f5
+COLUMNS = {'seconds': lambda r, n: r['models'][n]['seconds'],
+           'cost_ratio': lambda r, n: r['cost_ratio'][n],
+           'forget_test_mse': lambda r, n: r['models'][n]['metrics']['forget_test']['mse'],
+           'retain_test_mse': lambda r, n: r['models'][n]['metrics']['retain_test']['mse'],
+           'retain_test_mse_over_oracle': lambda r, n: r['models'][n]['metrics']['retain_test']['mse'] / r['models']['retrain']['metrics']['retain_test']['mse'],
+           'forget_test_ood_rate': lambda r, n: r['models'][n]['metrics']['forget_test']['ood_rate'],
+           'mia_auc': lambda r, n: r['mia'][n]['auc'],
+           'forget_test_realism_ratio': lambda r, n: r['realism']['forget_test'][n]['realism_ratio'],
+           'forget_test_ks_p': lambda r, n: r['realism']['forget_test'][n]['forget_quality'],
+           'forget_train_realism_ratio': lambda r, n: r['realism']['forget_train'][n]['realism_ratio']}
+
+def table_numbers(res:dict, # one run's results.json
+                 ) -> dict:
+    "{model: {column: value}} for the columns of `COLUMNS` (None where a run has no such number)."
+    def get(f, n):
+        try: v = f(res, n)
+        except (KeyError, TypeError, ZeroDivisionError): return None
+        return None if v is None or not np.isfinite(v) else float(v)
+    return {n: {c: get(f, n) for c, f in COLUMNS.items()} for n in res['models']}
+
+def interval(values:list, # one number per seed (None: missing)
+             level:float=0.95, # coverage of the interval
+            ) -> dict:
+    "Mean and Student-t interval of the seeds' values: {mean, lo, hi, n, values}; lo = hi = None with fewer than 2 values."
+    v = np.array([x for x in values if x is not None], dtype=float)
+    if len(v) == 0: return dict(mean=None, lo=None, hi=None, n=0, values=list(values))
+    m = float(v.mean())
+    if len(v) < 2: return dict(mean=m, lo=None, hi=None, n=1, values=list(values))
+    h = float(scipy.stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return dict(mean=m, lo=m - h, hi=m + h, n=len(v), values=list(values))
+
+# %% ../nbs/09_experiments.ipynb #9723618c
+SEEDS_SCHEMA = 'i2i_unlearn/results-seeds/v1'
+
+def seed_summary(runs:dict, # seed -> that seed's results.json
+                ) -> dict:
+    "Per model and column of `COLUMNS`: mean, 95% interval and the per-seed values, seeds in order."
+    seeds = sorted(runs)
+    nums = {s: table_numbers(runs[s]) for s in seeds}
+    models = list(nums[seeds[0]])
+    return {n: {c: interval([nums[s].get(n, {}).get(c) for s in seeds]) for c in COLUMNS} for n in models}
+
+def seeds_table(summary:dict) -> str:
+    "Markdown: per model, each column's mean and [95% interval] over the seeds."
+    cols = list(COLUMNS)
+    rows = ['| model | ' + ' | '.join(cols) + ' |', '|---|' + '---:|' * len(cols)]
+    def cell(d):
+        if d['mean'] is None: return '-'
+        return f"{d['mean']:.4g}" + ('' if d['lo'] is None else f" [{d['lo']:.4g}, {d['hi']:.4g}]")
+    for n, row in summary.items(): rows.append(f'| {n} | ' + ' | '.join(cell(row[c]) for c in cols) + ' |')
+    return '\n'.join(rows) + '\n'
+
+def run_seeds(cfg:RunConfig, # every option; seeds cfg.seed, cfg.seed + 1, ... (cfg.seeds of them)
+              resume:bool=False, overwrite:bool=False, say=print) -> dict:
+    "The whole run once per seed, into OUT/seed_S; OUT/results.json and results.md hold the means and 95% intervals."
+    out = Path(cfg.out)
+    if (out / 'results.json').exists() and not (resume or overwrite):
+        raise UserError(f"{out / 'results.json'} exists; pass --resume to reuse the seeds' runs or --overwrite to redo them")
+    runs = {}
+    for s in range(cfg.seed, cfg.seed + cfg.seeds):
+        say(f"seed {s} of {cfg.seed}..{cfg.seed + cfg.seeds - 1}")
+        one = dataclasses.replace(cfg, seed=s, seeds=1, out=str(out / f'seed_{s}'))
+        runs[s] = run_experiment(one, resume=resume, overwrite=overwrite, say=say).results
+    summary = seed_summary(runs)
+    res = dict(schema=SEEDS_SCHEMA, config=cfg.to_dict(), seeds=sorted(runs), interval='95% Student t over seeds',
+               summary=summary, runs={str(s): f'seed_{s}/results.json' for s in runs})
+    if is_main():
+        write_json(out / 'results.json', res)
+        (out / 'results.md').write_text(seeds_table(summary))
+    return res
 
 # %% ../nbs/09_experiments.ipynb #c3rt7r02
 def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold original and retrain, maybe retrain_2)

@@ -17,11 +17,12 @@ from .models import flatten_latent, rebuild
 from .train import eval_batches, eval_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
-__all__ = ['METHODS', 'COVERS', 'ASCEND_ON', 'DECOUPLINGS', 'KEEPS', 'CEILINGS', 'OOD_Q', 'BASELINES', 'UnlearnResult',
-           'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm',
-           'draw', 'batch_mean', 'mean_loss', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored',
-           'chance_level', 'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
-           'certified_retain', 'ood_rates', 'certificate', 'decouple', 'li2024_loss', 'max_loss_loss',
+__all__ = ['METHODS', 'CONFIGS', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'BASELINES', 'UnlearnResult', 'register',
+           'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm', 'draw',
+           'batch_mean', 'mean_loss', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level',
+           'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
+           'certified_retain', 'ood_rates', 'certificate', 'Level', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig',
+           'decouple_levels', 'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss',
            'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher',
            'pair_train', 'retrain']
 
@@ -35,10 +36,16 @@ class UnlearnResult:
     certificate: dict|None = None # decouple's certificate, JSON-safe
 
 METHODS = {}
+CONFIGS = {} # method name -> its config class: `unlearn` builds the config from option names with `cls.of(**options)`
 
-def register(name:str):
+def register(name:str, # the method's name in `METHODS`
+             config:type|None=None, # a config class with an `of(**options)` constructor, or None: options pass as they are
+            ):
     "Decorator: add an unlearning method `f(model, splits, task, **options) -> (model, log, certificate)`."
-    def _reg(f): METHODS[name] = f; return f
+    def _reg(f):
+        METHODS[name] = f
+        if config is not None: CONFIGS[name] = config
+        return f
     return _reg
 
 # %% ../nbs/05_unlearn.ipynb #da228c09
@@ -51,6 +58,8 @@ def unlearn(model:nn.Module, # the original model (never modified)
            ) -> UnlearnResult:
     "Run unlearning `method` on a copy of `model`."
     choose(method, METHODS, 'method')
+    cls = CONFIGS.get(method)
+    if cls is not None and 'config' not in options: options = dict(config=cls.of(**options))
     work = copy.deepcopy(model)
     seed_everything(seed)
     t0 = time.perf_counter()
@@ -361,10 +370,6 @@ def certified_retain(model:nn.Module, # trained in place: the decoupled model
 
 
 # %% ../nbs/05_unlearn.ipynb #a1c18020
-ASCEND_ON = ('encoder', 'all')
-DECOUPLINGS = ('anchored', 'plain')
-KEEPS = ('reached', 'target')
-CEILINGS = ('chance', 'none')
 OOD_Q = 0.95 # the quantile of the theory chapter's lambda: about 5% of held-out data count as OOD
 
 def ood_rates(model:nn.Module, splits:Splits, task:Task, lam:float) -> dict:
@@ -404,71 +409,190 @@ def certificate(model:nn.Module, # the unlearned model
     return dict(proved=proved or {}, measured=measured, not_proved=why)
 
 
-# %% ../nbs/05_unlearn.ipynb #d3c0up01
-@register('decouple')
-def decouple(model:nn.Module, splits:Splits, task:Task,
-             target_q:float=0.5, # quantile of held-out losses that sets the climb's base level
-             target_level:float|None=None, # a user-chosen base level instead
-             margin:float=0.25, # climb to base * (1 + margin)
-             decoupling:str='anchored', # 'anchored' (ascent on L_f with descent on L_r) or 'plain' (ascent on L_f alone)
-             keep:str='reached', # level the retention hinge keeps: 'reached' (after the ascent) or 'target'
-             ceiling:str='chance', # 'chance': climb and deepen no further than `chance_level` (or the target); 'none'
-             tol:float=0.25, # anchored: stop once the held-out retain loss exceeds (1 + tol) x its start
-             ascent_weight:float=1., # anchored: weight a of the forget term in L_r - a L_f
-             check_every:int=1, # anchored: steps between two measurements of the stopping rule
-             settle:float=0.05, # another round only if retention brought the held-out retain loss within (1 + settle)...
-             min_gain:float=0.1, # ...and the round raised the forget loss by at least this fraction
-             ascend_on:str='all', # 'all' or 'encoder'
-             lr_ascent:float=2e-4, # Adam step size of the climb
-             max_ascent_steps:int=100, # climb at most this many steps per round
-             ascent_batch:int=32, # forget (and retain) images per climb step
-             retain_steps:int=40, # hinge retention steps per round
-             lr_retain:float=2e-4, # Adam step size of the retention
-             hinge:float=1., # weight of the hinge that keeps forget samples at the level
-             retain_batch:int=32, # retain (and forget) images per retention step
-             retention:bool=True, # False: decoupling only
-             enforce_path_budget:bool=False, # stop retention at P = margin * base / G (Theorem 2's rule)
-             retain_x:torch.Tensor|None=None, # a proxy retain set instead of splits.retain_train
-             rounds:int=3, # at most this many ascent + retention rounds
-             certify:Certify|None=None, # certified retention (Theorem 4) instead of the hinge retention; one round
-             seed:int=0) -> tuple:
-    "Decoupling by bounded gradient ascent, then knowledge retention (hinge, or certified); returns (model, log, certificate)."
-    for v, ok, k in ((ascend_on, ASCEND_ON, 'ascend_on'), (decoupling, DECOUPLINGS, 'decoupling'), (keep, KEEPS, 'keep'), (ceiling, CEILINGS, 'ceiling')):
-        choose(v, ok, k)
-    if certify and retain_x is not None: raise UserError("certify reads D_r (splits.retain_train); a proxy retain set (retain_x) is not covered by Theorem 4")
-    lam = calibrate_level(model, splits, task, OOD_Q)[0]
-    base, how = calibrate_level(model, splits, task, target_q, target_level)
-    xf = splits.forget_train.x
-    xr = splits.retain_train.x if retain_x is None else retain_x
-    xv = splits.retain_val.x
-    pa = model.param_groups()['encoder'] if ascend_on == 'encoder' else list(model.parameters())
-    target = base * (1 + margin)
-    cap = max(target, chance_level(model, xf, xv, task, seed)) if ceiling == 'chance' else float('inf')
-    before = mean_loss(model, xf, task)
-    r0 = mean_loss(model, xv, task)
-    log, prev = dict(rounds=[]), before
-    for r in range(1 if certify else rounds):
-        if decoupling == 'anchored':
-            a = ascend_anchored(model, pa, xf, xr, xv, task, target, lr=lr_ascent, max_steps=max_ascent_steps, batch_size=ascent_batch,
-                                tol=tol, weight=ascent_weight, seed=seed + 7 * r, every=check_every, ceiling=cap)
-        else: a = ascend(model, pa, xf, task, target, lr=lr_ascent, max_steps=max_ascent_steps, batch_size=ascent_batch, seed=seed + 7 * r)
-        kappa = min(max(target, a['loss']), cap) if keep == 'reached' else target
-        budget = margin * base / a['G'] if enforce_path_budget and a['G'] > 0 else None
-        if retention and not certify:
-            rt = retain(model, list(model.parameters()), xr, xf, task, kappa, steps=retain_steps, lr=lr_retain, hinge=hinge,
-                        batch_size=retain_batch, seed=seed + 7 * r, path_budget=budget)
-        else: rt = dict(steps=0, path=0., loss=a['loss'])
-        rho = mean_loss(model, xv, task) / r0
-        log['rounds'].append(dict(ascent=a, retention=rt, keep_level=kappa, retain_val_ratio=rho))
-        if a['stop'] == 'non-finite': break
-        deeper = decoupling == 'anchored' and rho <= 1 + settle and rt['loss'] >= (1 + min_gain) * prev and rt['loss'] < cap
-        if rt['loss'] >= base and not deeper: break
-        prev = rt['loss']
-    proved = certified_retain(model, xr, task, certify, seed) if certify else None
-    if certify: log['rounds'][-1]['retention'] = dict(steps=certify.retention.steps + certify.finetune_steps, path=None, loss=mean_loss(model, xf, task))
-    levels = dict(lam=lam, base=base, how=how, margin=margin, target=target, cap=cap if ceiling == 'chance' else None, before=before)
-    return model, log, certificate(model, splits, task, log, levels, proved)
+# %% ../nbs/05_unlearn.ipynb #5f02bc19
+@dataclasses.dataclass
+class Level:
+    "Where decoupling takes the forget losses: a base level read off held-out data, a margin above it, a ceiling."
+    q:float = 0.5 # quantile of the original model's held-out (retain_val) losses that sets the base level
+    value:float|None = None # a base level chosen by the user instead of the quantile
+    margin:float = 0.25 # the climb's target is base x (1 + margin)
+    ceiling:str = 'chance' # 'chance': climb and deepen no further than `chance_level` (or the target); 'none'
 
+@dataclasses.dataclass
+class Climb:
+    "The bounded gradient ascent (decoupling)."
+    rule:str = 'anchored' # 'anchored' (ascent on L_f with descent on L_r), 'plain' (ascent on L_f alone)
+    params:str = 'all' # the parameters that climb: 'all' or 'encoder'
+    lr:float = 2e-4 # Adam step size
+    max_steps:int = 100 # at most this many steps per round
+    batch:int = 32 # forget (and retain) images per step
+    tol:float = 0.25 # anchored: stop once the held-out retain loss exceeds (1 + tol) x its start
+    weight:float = 1. # anchored: weight a of the forget term in L_r - a L_f
+    check_every:int = 1 # anchored: steps between two measurements of the stopping rule
+
+@dataclasses.dataclass
+class Retention:
+    "Knowledge retention: descent on L_r with a hinge that keeps every forget sample at a level."
+    steps:int = 40 # steps per round
+    lr:float = 2e-4 # Adam step size
+    hinge:float = 1. # weight w of the hinge (0: plain fine-tuning)
+    batch:int = 32 # retain (and forget) images per step
+    keep:str = 'reached' # the level the hinge keeps: 'reached' (after the climb) or 'target'
+    path_budget:bool = False # stop at the path length P = margin x base / G (Theorem 2's rule)
+
+@dataclasses.dataclass
+class Rounds:
+    "Verification and deepening: another climb and retention while they pay."
+    most:int = 3 # at most this many rounds
+    settle:float = 0.05 # deepen only if retention brought the held-out retain loss within (1 + settle) of its start...
+    min_gain:float = 0.1 # ...and the round raised the forget loss by at least this fraction
+
+# %% ../nbs/05_unlearn.ipynb #db9ba593
+ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.margin', ceiling='level.ceiling',
+               decoupling='climb.rule', ascend_on='climb.params', lr_ascent='climb.lr', max_ascent_steps='climb.max_steps',
+               ascent_batch='climb.batch', tol='climb.tol', ascent_weight='climb.weight', check_every='climb.check_every',
+               retain_steps='retention.steps', lr_retain='retention.lr', hinge='retention.hinge',
+               retain_batch='retention.batch', keep='retention.keep', enforce_path_budget='retention.path_budget',
+               rounds='rounds.most', settle='rounds.settle', min_gain='rounds.min_gain')
+CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plain'), 'climb.params': ('encoder', 'all'),
+           'retention.keep': ('reached', 'target')}
+
+@dataclasses.dataclass
+class DecoupleConfig:
+    "Every option of `decouple`, in groups; `DecoupleConfig.of(**options)` builds one from option names."
+    level:Level = dataclasses.field(default_factory=Level) # how far the forget losses go
+    climb:Climb = dataclasses.field(default_factory=Climb) # the bounded ascent
+    retention:Retention|None = dataclasses.field(default_factory=Retention) # None: decoupling only
+    rounds:Rounds = dataclasses.field(default_factory=Rounds) # verification and deepening
+    certify:Certify|None = None # release: certified retention (Theorem 4) instead of the hinge retention; one round
+
+    def validate(self) -> 'DecoupleConfig':
+        "Raise a one-line `UserError` for an unknown choice."
+        for key, valid in CHOICES.items():
+            group, name = key.split('.')
+            obj = getattr(self, group)
+            if obj is not None: choose(getattr(obj, name), valid, ALIAS_OF.get(key, name))
+        return self
+
+    @classmethod
+    def of(cls, **options) -> 'DecoupleConfig':
+        "From options named `group.field` (`climb.lr`), by an alias in `ALIASES` (`lr_ascent`), `retention=False` or `certify=`."
+        cfg = cls()
+        for key, v in options.items():
+            if key == 'certify': cfg.certify = v
+            elif key == 'retention': cfg.retention = Retention() if v else None
+            else: _set_option(cfg, ALIASES.get(key, key), v, key)
+        return cfg.validate()
+
+ALIAS_OF = {v: k for k, v in ALIASES.items()}
+
+def _set_option(cfg:DecoupleConfig, path:str, value, key:str) -> None:
+    "Set `cfg.group.field` from `path`; a one-line `UserError` names the valid options."
+    group, _, name = path.partition('.')
+    obj = getattr(cfg, group, None) if group in ('level', 'climb', 'retention', 'rounds') else None
+    if obj is None or name not in {f.name for f in dataclasses.fields(obj)}:
+        valid = sorted(ALIASES) + ['certify', 'retention'] + [f'{g}.FIELD' for g in ('level', 'climb', 'retention', 'rounds')]
+        raise UserError(f"unknown decouple option {key!r}; valid: {', '.join(valid)}")
+    setattr(obj, name, value)
+
+# %% ../nbs/05_unlearn.ipynb #9a5b5083
+def decouple_levels(model:nn.Module, # the original model
+                    splits:Splits, # provides forget_train and retain_val
+                    task:Task, # masking operator
+                    level:Level, # the level options
+                    seed:int=0, # seeds the chance level's pairing
+                   ) -> dict:
+    "The levels of a decouple run: lam (OOD), base, target, cap (ceiling), before (forget loss), r0 (held-out retain loss)."
+    lam = calibrate_level(model, splits, task, OOD_Q)[0]
+    base, how = calibrate_level(model, splits, task, level.q, level.value)
+    target = base * (1 + level.margin)
+    xf, xv = splits.forget_train.x, splits.retain_val.x
+    chance = level.ceiling == 'chance'
+    cap = max(target, chance_level(model, xf, xv, task, seed)) if chance else float('inf')
+    return dict(lam=lam, base=base, how=how, margin=level.margin, target=target, cap=cap if chance else None,
+                before=mean_loss(model, xf, task), r0=mean_loss(model, xv, task))
+
+def climb(model:nn.Module, # trained in place
+          splits:Splits, # forget_train, retain_train, retain_val
+          task:Task, # masking operator
+          c:Climb, # the climb's options
+          levels:dict, # `decouple_levels`
+          seed:int, # batch order
+         ) -> dict:
+    "One decoupling climb with the rule `c.rule`; returns `ascend`'s or `ascend_anchored`'s record."
+    params = model.param_groups()['encoder'] if c.params == 'encoder' else list(model.parameters())
+    xf = splits.forget_train.x
+    common = dict(target=levels['target'], lr=c.lr, max_steps=c.max_steps, batch_size=c.batch, seed=seed)
+    if c.rule == 'plain': return ascend(model, params, xf, task, **common)
+    cap = levels['cap'] or float('inf')
+    return ascend_anchored(model, params, xf, splits.retain_train.x, splits.retain_val.x, task, tol=c.tol,
+                           weight=c.weight, every=c.check_every, ceiling=cap, **common)
+
+def hold(model:nn.Module, # trained in place
+         splits:Splits, # forget_train and retain_train
+         task:Task, # masking operator
+         rt:Retention, # the retention's options
+         levels:dict, # `decouple_levels`
+         reached:dict, # the climb's record
+         seed:int, # batch order
+        ) -> dict:
+    "Knowledge retention after a climb: `retain` with the hinge at the kept level; returns its record and the level."
+    cap = levels['cap'] or float('inf')
+    kappa = min(max(levels['target'], reached['loss']), cap) if rt.keep == 'reached' else levels['target']
+    G = reached['G']
+    budget = levels['margin'] * levels['base'] / G if rt.path_budget and G > 0 else None
+    rec = retain(model, list(model.parameters()), splits.retain_train.x, splits.forget_train.x, task, kappa,
+                 steps=rt.steps, lr=rt.lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget)
+    return rec | dict(keep_level=kappa)
+
+# %% ../nbs/05_unlearn.ipynb #26043b6c
+def deepen(cfg:DecoupleConfig, # the options
+           rd:dict, # this round's record
+           levels:dict, # `decouple_levels`
+           prev:float, # the forget loss before this round
+          ) -> bool:
+    "Another round? Yes while the forget loss is under the base level, or while deepening pays (anchored climb only)."
+    if rd['ascent']['stop'] == 'non-finite': return False
+    loss = rd['retention']['loss']
+    r = cfg.rounds
+    cap = levels['cap'] or float('inf')
+    pays = cfg.climb.rule == 'anchored' and rd['retain_val_ratio'] <= 1 + r.settle and loss < cap
+    return loss < levels['base'] or (pays and loss >= (1 + r.min_gain) * prev)
+
+def decouple_round(model:nn.Module, splits:Splits, task:Task,
+                   cfg:DecoupleConfig, # the options
+                   levels:dict, # `decouple_levels`
+                   seed:int, # this round's batch order
+                  ) -> dict:
+    "One round: climb, then hinge retention (skipped when `cfg.retention` is None or `cfg.certify` is set)."
+    a = climb(model, splits, task, cfg.climb, levels, seed)
+    if cfg.retention is None or cfg.certify: rt = dict(steps=0, path=0., loss=a['loss'], keep_level=None)
+    else: rt = hold(model, splits, task, cfg.retention, levels, a, seed)
+    ratio = mean_loss(model, splits.retain_val.x, task) / levels['r0']
+    return dict(ascent=a, retention=rt, keep_level=rt.pop('keep_level'), retain_val_ratio=ratio)
+
+# %% ../nbs/05_unlearn.ipynb #d3c0up01
+@register('decouple', config=DecoupleConfig)
+def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
+             splits:Splits, # forget_train, retain_train, retain_val
+             task:Task, # masking operator
+             config:DecoupleConfig|None=None, # every option; None: the defaults
+             seed:int=0, # seeds every draw
+            ) -> tuple:
+    "Decoupling by bounded gradient ascent, then knowledge retention (hinge, or certified); returns (model, log, certificate)."
+    cfg = (config or DecoupleConfig()).validate()
+    levels = decouple_levels(model, splits, task, cfg.level, seed)
+    log, prev = dict(rounds=[]), levels['before']
+    for r in range(1 if cfg.certify else cfg.rounds.most):
+        rd = decouple_round(model, splits, task, cfg, levels, seed + 7 * r)
+        log['rounds'].append(rd)
+        if not deepen(cfg, rd, levels, prev): break
+        prev = rd['retention']['loss']
+    proved = certified_retain(model, splits.retain_train.x, task, cfg.certify, seed) if cfg.certify else None
+    if cfg.certify:
+        steps = cfg.certify.retention.steps + cfg.certify.finetune_steps
+        log['rounds'][-1]['retention'] = dict(steps=steps, path=None, loss=mean_loss(model, splits.forget_train.x, task))
+    return model, log, certificate(model, splits, task, log, levels, proved)
 
 # %% ../nbs/05_unlearn.ipynb #f7758dc6
 def li2024_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
