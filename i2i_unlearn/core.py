@@ -103,7 +103,7 @@ class RunConfig:
     methods:tuple = () # unlearning methods to run; empty means all
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...): oracle 1 is the reference, the rest the noise floor; None: 2, 1 under quick
     certify:str|None = None # 'EPS,DELTA': decouple retains with certified retention (theory chapter, Theorem 4)
-    epochs:int = 12 # training epochs of the original and the retrained model
+    epochs:int = 50 # training epochs of the original and the retrained models (50: their held-out loss plateaus, see `plateau_test`)
     batch_size:int = 128 # training batch size
     lr:float = 2e-3 # peak learning rate
     image_size:int = 32 # side of the square images

@@ -16,10 +16,10 @@ from .core import UserError, choose
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'DATASETS', 'MASKS', 'ImageSet', 'to_size', 'read_idx',
-           'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10', 'FolderIndex',
-           'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit', 'check_size', 'decode_all', 'load_folder',
-           'load', 'add_data_options', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau', 'centre_box',
-           'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
+           'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10', 'load_fashion_canaries',
+           'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit', 'check_size', 'decode_all',
+           'load_folder', 'load', 'add_data_options', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau',
+           'centre_box', 'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
 @dataclasses.dataclass
@@ -152,6 +152,19 @@ def load_photos10(image_size:int=32, # side of the output crops
         crops = torch.stack([t[:, i:i+side, j:j+side] for i, j in zip(r, c)])
         xs.append(to_size(crops, image_size)); ys += [k]*n_per_class; names.append(name)
     return ImageSet(torch.cat(xs).contiguous(), torch.tensor(ys), names, 'photos10')
+
+# %% ../nbs/02_data.ipynb #3ed8c666
+def load_fashion_canaries(image_size:int=32, # side of the output images
+                          n_canaries:int=200, # photo crops added as class 10, 'canary'
+                          seed:int=0, # which crops
+                          **_) -> ImageSet:
+    "Embedded Fashion-MNIST plus `n_canaries` grey photos10 crops as class 10 ('canary'): forget them with `--forget-classes 10`."
+    base = load_fashion_mnist_10k(image_size)
+    crops = load_photos10(image_size, n_per_class=-(-n_canaries // 10), seed=seed).images
+    pick = torch.randperm(len(crops), generator=torch.Generator().manual_seed(seed))[:n_canaries]
+    grey = crops[pick].mean(1, keepdim=True).expand(-1, 3, -1, -1)
+    labels = torch.cat([base.labels, torch.full((n_canaries,), len(FASHION_CLASSES), dtype=torch.int64)])
+    return ImageSet(torch.cat([base.images, grey]).contiguous(), labels, FASHION_CLASSES + ['canary'], 'fashion-canaries')
 
 # %% ../nbs/02_data.ipynb #ea0b8220
 FOLDER_LAYOUT = 'ROOT/<class_name>/<image>.jpg|png (one sub-folder per class, as torchvision ImageFolder)'
@@ -293,7 +306,8 @@ def load_folder(image_size:int=32, # side of the output images (resize then cent
 
 # %% ../nbs/02_data.ipynb #78800ed8
 DATASETS = {'fashion-mnist-10k': load_fashion_mnist_10k, 'fashion-mnist': load_fashion_mnist,
-            'cifar10': load_cifar10, 'photos10': load_photos10, 'folder': load_folder}
+            'cifar10': load_cifar10, 'photos10': load_photos10, 'folder': load_folder,
+            'fashion-canaries': load_fashion_canaries}
 
 def load(name:str='fashion-mnist-10k', # a key of `DATASETS`
          image_size:int=32, # side of the square images

@@ -18,16 +18,17 @@ from .data import Task, load, make_splits
 from .theory import CertifiedRetention
 from .models import MAE_CONFIGS, build_model, weights_summary
 from .train import eval_batches, eval_losses, train_model
-from .unlearn import METHODS, Certify, unlearn
+from .unlearn import METHODS, Certify, mean_loss, unlearn
 
 # %% auto #0
 __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'REALISM_SPLITS', 'MIN_SAMPLES',
            'COLUMNS', 'SEEDS_SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs', 'initial_model',
-           'weights_check', 'weights_warning', 'weights_record', 'train_original', 'n_oracles', 'run_oracle',
-           'method_options', 'certify_options', 'run_method', 'check_metric_weights', 'model_outputs',
-           'pretrained_metrics', 'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table',
-           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'interval',
-           'seed_summary', 'seeds_table', 'run_seeds', 'certified_tradeoff']
+           'weights_check', 'weights_warning', 'weights_record', 'heldout_recorder', 'save_curve', 'train_original',
+           'n_oracles', 'run_oracle', 'method_options', 'certify_options', 'run_method', 'plateau_test', 'convergence',
+           'convergence_warnings', 'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all',
+           'sample_warnings', 'health_warnings', 'results_table', 'samples_figure', 'protocol_forget_classes',
+           'ExperimentRun', 'run_experiment', 'table_numbers', 'interval', 'seed_summary', 'seeds_table', 'run_seeds',
+           'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -129,12 +130,26 @@ def _cached_model(path:Path, make, resume:bool, template):
         if not is_main(): model.load_state_dict(load_checkpoint(path)[0])  # every rank continues from rank 0's model, to the bit
     return model, seconds, cert
 
+def heldout_recorder(xv:torch.Tensor, # held-out images (N, C, H, W), e.g. retain_val
+                     task:Task, # the masking operator
+                    ) -> tuple:
+    "A list and an `on_epoch` callback for `train_model` that appends the mean held-out loss after every epoch."
+    curve = []
+    def on_epoch(epoch, model): curve.append(mean_loss(model, xv, task))
+    return curve, on_epoch
+
+def save_curve(out:Path, name:str, curve:list) -> None:
+    "Keep a model's held-out curve as OUT/curves/NAME.json (rank 0 writes), for results.json and for resumed runs."
+    if is_main(): write_json(out / 'curves' / f'{name}.json', dict(heldout_loss=curve))
+
 def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -> tuple:
     "The original model on D = D_f + D_r (from `cfg.weights` if given: fine-tuned), checkpointed every epoch."
     def make():
         m = initial_model(cfg, device)
+        curve, on_epoch = heldout_recorder(splits.retain_val.x, task)
         log = train_model(m, splits.train.x, task, epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed,
-                          ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original')
+                          ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original', on_epoch=on_epoch)
+        save_curve(out, 'original', curve)
         return m, log.seconds, None
     seed_everything(cfg.seed)
     return _cached_model(out / 'original.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
@@ -148,8 +163,10 @@ def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the t
                original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Retrain once more with seed + k (or reuse its checkpoint); returns (model, seconds)."
     def make():
+        curve, on_epoch = heldout_recorder(splits.retain_val.x, task)
         r = unlearn(original, splits, 'retrain', task, seed=cfg.seed + k, **method_options('retrain', cfg),
-                    ckpt_path=out / f'retrain_{k + 1}.train.safetensors', resume=resume)
+                    ckpt_path=out / f'retrain_{k + 1}.train.safetensors', resume=resume, on_epoch=on_epoch)
+        save_curve(out, f'retrain_{k + 1}', curve)
         return r.model, r.seconds, None
     seed_everything(cfg.seed + k)
     return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
@@ -170,12 +187,43 @@ def certify_options(cfg:RunConfig) -> dict:
 def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Unlearn with `name` (or reuse its checkpoint); returns (model, seconds, certificate)."
     path = out / ('retrain.safetensors' if name == 'retrain' else f'methods/{name}.safetensors')
-    extra = dict(ckpt_path=out / 'retrain.train.safetensors', resume=resume) if name == 'retrain' else {}
+    curve, on_epoch = heldout_recorder(splits.retain_val.x, task)
+    extra = dict(ckpt_path=out / 'retrain.train.safetensors', resume=resume, on_epoch=on_epoch) if name == 'retrain' else {}
     def make():
         r = unlearn(original, splits, name, task, seed=cfg.seed, **method_options(name, cfg), **extra)
+        if name == 'retrain': save_curve(out, 'retrain', curve)
         return r.model, r.seconds, r.certificate
     seed_everything(cfg.seed)
     return _cached_model(path, make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))
+
+# %% ../nbs/09_experiments.ipynb #a16e3cd1
+def plateau_test(curve:list, # held-out loss after each epoch
+                 frac:float=0.2, # the last share of the epochs that is tested
+                 tol:float=0.01, # converged: the held-out loss fell by less than this fraction over them
+                ) -> dict:
+    "Is a reference model converged? The relative fall of its held-out loss over the last `frac` of its epochs, against `tol`."
+    n = len(curve)
+    k = max(1, round(frac * n))
+    if n <= k: return dict(improvement=None, converged=None, last_epochs=k, tol=tol)
+    fall = (curve[n - k - 1] - curve[-1]) / curve[n - k - 1]
+    return dict(improvement=fall, converged=bool(fall < tol), last_epochs=k, tol=tol)
+
+def convergence(out:Path, # the run's folder, with curves/NAME.json
+                names:list, # the reference models: the original and the oracles
+               ) -> dict:
+    "Per reference model: its held-out curve and `plateau_test` (a model without a curve file is left out)."
+    rec = {}
+    for n in names:
+        p = out / 'curves' / f'{n}.json'
+        if not p.exists(): continue
+        c = json.loads(p.read_text())['heldout_loss']
+        rec[n] = dict(heldout_loss=c, **plateau_test(c))
+    return rec
+
+def convergence_warnings(conv:dict) -> list:
+    "One line per reference model whose held-out loss still falls."
+    return [f"{n}: held-out loss still fell {100 * c['improvement']:.1f}% over its last {c['last_epochs']} epochs: not converged, "
+            f"so gaps to it measure training budgets, not unlearning; raise --epochs" for n, c in conv.items() if c['converged'] is False]
 
 # %% ../nbs/09_experiments.ipynb #f11f5a64
 PRETRAINED_SPLITS = ('forget_test', 'retain_test')  # the splits that get fid_inception, is_inception, clip_cosine
@@ -378,10 +426,11 @@ def run_experiment(cfg:RunConfig, # every option
     with main_first():  # rank 0 trains and caches the classifier, the others load it
         fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
     res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name, wrec, oracles)
+    res['convergence'] = convergence(out, ['original'] + oracles)
     res['data_fingerprint'] = ds.fingerprint()  # what was read (config.json holds the same)
     health = health_warnings(res, start_mse)
     for n, w in health.items(): res['models'][n]['warnings'] = [w]; say('warning: ' + w)
-    res['warnings'] = sample_warnings(splits) + list(health.values()) + ([weights_warning(wrec['check'], cfg.weights)] if wrec and not wrec['check']['ok'] else [])
+    res['warnings'] = sample_warnings(splits) + list(health.values()) + ([] if cfg.quick else convergence_warnings(res['convergence'])) + ([weights_warning(wrec['check'], cfg.weights)] if wrec and not wrec['check']['ok'] else [])
     if is_main():
         write_json(out / 'results.json', res)
         (out / 'results.md').write_text(results_table(res))

@@ -1,0 +1,48 @@
+#!/usr/bin/env python
+"""Run an i2i-unlearn command and keep its JSON result as a book artifact, with how it was made.
+
+Usage: python tools/artifact.py NAME -- i2i-unlearn run --seeds 3 --out runs/NAME [...]
+Writes nbs/results/NAME.json = {command, commit, uncommitted_changes, machine, date, result}, where
+result is the command's OUT/results.json (run) or OUT/audit.json (audit). The chapters load these
+files and render them; no measured number is typed into the book.
+"""
+import datetime, json, os, platform, shlex, subprocess, sys
+from pathlib import Path
+
+def out_dir(cmd:list) -> Path|None:
+    "The --out folder of the command, or None (it is required: the result is read from there)."
+    for i, a in enumerate(cmd):
+        if a == '--out' and i + 1 < len(cmd): return Path(cmd[i + 1])
+        if a.startswith('--out='): return Path(a.split('=', 1)[1])
+    return None
+
+def machine() -> str:
+    "CPU, cores, torch threads and version: what the seconds in the artifact depend on."
+    import torch
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
+            f"torch {torch.__version__}, cuda {torch.cuda.is_available()}")
+
+def main(argv:list) -> int:
+    if len(argv) < 3 or argv[1] != '--':
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    name, cmd = argv[0], argv[2:]
+    out = out_dir(cmd)
+    if out is None:
+        print("artifact: error: the command needs --out DIR (its results.json or audit.json becomes the artifact)", file=sys.stderr)
+        return 2
+    git = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True).stdout.strip()
+    commit, dirty = git('rev-parse', 'HEAD'), bool(git('status', '--porcelain', '--untracked-files=no'))
+    t0 = datetime.datetime.now(datetime.timezone.utc)
+    rc = subprocess.run(cmd).returncode
+    if rc: print(f"artifact: error: the command exited with {rc}; nothing written", file=sys.stderr); return rc
+    found = [p for p in (out / 'results.json', out / 'audit.json') if p.exists()]
+    if not found: print(f"artifact: error: no results.json or audit.json in {out}", file=sys.stderr); return 2
+    rec = dict(command=' '.join(map(shlex.quote, cmd)), commit=commit, uncommitted_changes=dirty, machine=machine(),
+               date=t0.isoformat(timespec='seconds'), result=json.loads(found[0].read_text()))
+    dest = Path('nbs/results') / f'{name}.json'
+    dest.write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')
+    print(f"wrote {dest}", file=sys.stderr)
+    return 0
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
