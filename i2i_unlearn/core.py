@@ -15,8 +15,8 @@ from safetensors.torch import load_file, save_file
 # %% auto #0
 __all__ = ['DEVICES', 'PARSERS', 'KIND_NAMES', 'FITS', 'TASKS', 'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON', 'PICKLE_SUFFIXES',
            'UserError', 'choose', 'seed_everything', 'get_device', 'in_test', 'field_docs', 'kind_of', 'parse_value',
-           'check_value', 'config_from_dict', 'parse_certify', 'RunConfig', 'option_kinds', 'parse_method',
-           'parse_methods', 'quick_options', 'sha256_file', 'strict_json', 'write_json', 'sidecar_path',
+           'check_value', 'checked_options', 'config_from_dict', 'parse_certify', 'RunConfig', 'option_kinds',
+           'parse_method', 'parse_methods', 'quick_options', 'sha256_file', 'strict_json', 'write_json', 'sidecar_path',
            'save_checkpoint', 'load_checkpoint', 'check_out_dir', 'read_toml', 'toml_value', 'toml_text', 'write_toml',
            'progress', 'rank', 'world_size', 'is_main', 'barrier', 'init_distributed', 'shutdown_distributed', 'shard',
            'unshard', 'main_first', 'all_mean', 'all_gather_cat', 'average_gradients', 'spawn_local',
@@ -70,7 +70,8 @@ import inspect, io, re, textwrap, tokenize
 def field_docs(cls:type, # a dataclass defined in a source file
               ) -> dict:
     "Each field's docment by name: the `# comment` on its line, continued on comment-only lines right below it."
-    src = textwrap.dedent(inspect.getsource(cls))
+    try: src = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError): return {}  # no source file (a class made in a notebook cell): no docments
     toks = tokenize.generate_tokens(io.StringIO(src).readline)
     comments = {t.start[0]: t.string[1:].strip() for t in toks if t.type == tokenize.COMMENT}
     names, out, last = {f.name for f in dataclasses.fields(cls)}, {}, None
@@ -147,15 +148,22 @@ def check_value(value, # a value read from a file (TOML types) or set in code
     if kind == 'float': return float(value)
     return tuple(value) if kind.startswith('tuple') else value
 
+def checked_options(cls:type, # a dataclass: its fields are the valid keys
+                    d:dict, # key -> value
+                    where:str='config', # where the keys come from, for the message
+                   ) -> dict:
+    "`d` with each value checked and typed by `check_value`; an unknown key is a one-line `UserError` naming the valid ones."
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    bad = sorted(set(d) - set(fields))
+    if bad: raise UserError(f"unknown {where} key {bad[0]!r}; valid: {', '.join(fields)}")
+    return {k: check_value(v, *kind_of(fields[k].type), what=f"{where} key {k!r}") for k, v in d.items()}
+
 def config_from_dict(cls:type, # a dataclass: its fields are the valid keys
                      d:dict, # key -> value
                      where:str='config', # where the keys come from, for the message
                     ):
-    "`cls(**d)` after refusing unknown keys and values of the wrong type, each with a one-line `UserError`."
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    bad = sorted(set(d) - set(fields))
-    if bad: raise UserError(f"unknown {where} key {bad[0]!r}; valid: {', '.join(fields)}")
-    return cls(**{k: check_value(v, *kind_of(fields[k].type), what=f"{where} key {k!r}") for k, v in d.items()})
+    "`cls(**d)` after `checked_options`: unknown keys and values of the wrong type are one-line `UserError`s."
+    return cls(**checked_options(cls, d, where))
 
 # %% ../nbs/00_core.ipynb #df11879d
 TASKS = ('recon', 'inpaint', 'outpaint')
@@ -188,6 +196,7 @@ class RunConfig:
     "Every option of an experiment run (`i2i-unlearn run`); `from_dict` validates."
     dataset:str = 'fashion-mnist-10k' # a name in `data.DATASETS` (fashion-mnist-10k is embedded)
     data_root:str|None = None # folder with the data set, where it is not embedded
+    # (folder: ROOT/<class_name>/<image>.jpg|png, one sub-folder per class, as torchvision ImageFolder)
     max_per_class:int|None = None # keep at most this many images per class (folder data sets)
     strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
     image_size:int = 32 # side of the square images
