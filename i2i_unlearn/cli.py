@@ -5,6 +5,7 @@
 # %% ../nbs/10_cli.ipynb #b72310e4
 from __future__ import annotations
 import argparse, dataclasses, sys, warnings
+from argparse import SUPPRESS
 from pathlib import Path
 
 from .core import (RunConfig, UserError, check_out_dir, checked_options, choose, config_from_dict, field_docs,
@@ -34,22 +35,21 @@ def add_config_args(p:argparse.ArgumentParser, # a sub-command's parser
         if f.name in skip or not f.metadata.get('cli', True): continue
         help = (docs.get(f.name, '') + _default_text(f.default)).replace('%', '%%')
         if kind_of(f.type)[0] == 'bool' and f.default is True:
-            p.add_argument(flag('no_' + f.name), dest=f.name, action='store_false', default=argparse.SUPPRESS, help=help)
-        elif kind_of(f.type)[0] == 'bool': p.add_argument(flag(f.name), action='store_true', default=argparse.SUPPRESS, help=help)
-        else: p.add_argument(flag(f.name), metavar=f.name.upper(), default=argparse.SUPPRESS, help=help)
+            p.add_argument(flag('no_' + f.name), dest=f.name, action='store_false', default=SUPPRESS, help=help)
+        elif kind_of(f.type)[0] == 'bool':
+            p.add_argument(flag(f.name), action='store_true', default=SUPPRESS, help=help)
+        else: p.add_argument(flag(f.name), metavar=f.name.upper(), default=SUPPRESS, help=help)
     return p
 
 def given_options(cls:type, # the dataclass `add_config_args` made the flags from
                   args:argparse.Namespace, # parsed flags
                  ) -> dict:
-    "The fields given as flags, typed from `cls`; a bad value is a one-line `UserError` that quotes the field's docment."
-    fields, docs, out = {f.name: f for f in dataclasses.fields(cls)}, field_docs(cls), {}
-    for k, v in vars(args).items():
-        if k not in fields or isinstance(v, bool):
-            if k in fields: out[k] = v
-            continue
-        try: out[k] = parse_value(v, *kind_of(fields[k].type), what=flag(k))
-        except UserError as e: raise UserError(f"{e} ({flag(k)}: {docs.get(k, '')})") from None
+    "The fields given as flags, typed from `cls`; a bad value is a one-line `UserError` quoting the field's docment."
+    fields, out = {f.name: f for f in dataclasses.fields(cls)}, {}
+    for k in [k for k in vars(args) if k in fields]:
+        v = getattr(args, k)
+        try: out[k] = v if isinstance(v, bool) else parse_value(v, *kind_of(fields[k].type), what=flag(k))
+        except UserError as e: raise UserError(f"{e} ({flag(k)}: {field_docs(cls).get(k, '')})") from None
     return out
 
 # %% ../nbs/10_cli.ipynb #9a0e45a0
@@ -133,7 +133,7 @@ def cmd_bench(args) -> int:
     from i2i_unlearn.data import data_options
     from i2i_unlearn.scale import BenchConfig, bench, bench_table
     cfg, flags = resolve_config(BenchConfig, args), command_flags(args)
-    if cfg.out is None: raise UserError('bench needs an output folder; valid: --out DIR, or out = "DIR" in the --config file')
+    if cfg.out is None: raise UserError('bench needs an output folder; valid: --out DIR, or out = "DIR" in --config')
     out = check_out_dir(cfg.out, overwrite=flags.overwrite, can_resume=False)
     res = bench(cfg.device, quick=cfg.quick, repeats=cfg.repeats, compile=cfg.compile, batch_size=cfg.batch_size,
                 batch_scale=cfg.batch_scale, model=cfg.model, image_size=cfg.image_size, seed=cfg.seed,

@@ -105,7 +105,7 @@ KIND_NAMES = {'bool': 'true or false', 'int': 'an integer', 'float': 'a number',
               'tuple[int, ...]': 'comma-separated integers', 'tuple[str, ...]': 'comma-separated names',
               'int|str': 'an integer or text'}
 
-def kind_of(annotation, # a field's or parameter's annotation, e.g. 'int|None' (text under `from __future__ import annotations`)
+def kind_of(annotation, # a field's or parameter's annotation, e.g. 'int|None' (text under __future__ annotations)
            ) -> tuple:
     "`(kind, optional)`: the annotation without `None`, and whether `None` is allowed."
     text = annotation if isinstance(annotation, str) else getattr(annotation, '__name__', str(annotation))
@@ -131,7 +131,8 @@ def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
 
 FITS = {'bool': lambda v: isinstance(v, bool), 'int': _is_int, 'str': lambda v: isinstance(v, str),
         'float': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        'tuple[int, ...]': lambda v: all(map(_is_int, v)), 'tuple[str, ...]': lambda v: all(isinstance(s, str) for s in v),
+        'tuple[int, ...]': lambda v: all(map(_is_int, v)),
+        'tuple[str, ...]': lambda v: all(isinstance(s, str) for s in v),
         'int|str': lambda v: _is_int(v) or isinstance(v, str)}
 
 def check_value(value, # a value read from a file (TOML types) or set in code
@@ -139,7 +140,7 @@ def check_value(value, # a value read from a file (TOML types) or set in code
                 optional:bool=False, # None is allowed
                 what:str='value', # the option's name, for the message
                ):
-    "`value` checked against `kind`: lists become tuples, text is parsed as on the command line; a mismatch is a `UserError`."
+    "`value` checked against `kind`: lists become tuples, text is parsed as a flag is; a mismatch is a `UserError`."
     if value is None and optional: return None
     if isinstance(value, str) and kind not in ('str', 'int|str'): return parse_value(value, kind, optional, what)
     if kind.startswith('tuple') and not isinstance(value, (list, tuple)): value = [value]
@@ -152,7 +153,7 @@ def checked_options(cls:type, # a dataclass: its fields are the valid keys
                     d:dict, # key -> value
                     where:str='config', # where the keys come from, for the message
                    ) -> dict:
-    "`d` with each value checked and typed by `check_value`; an unknown key is a one-line `UserError` naming the valid ones."
+    "`d` with each value checked by `check_value`; an unknown key is a one-line `UserError` naming the valid ones."
     fields = {f.name: f for f in dataclasses.fields(cls)}
     bad = sorted(set(d) - set(fields))
     if bad: raise UserError(f"unknown {where} key {bad[0]!r}; valid: {', '.join(fields)}")
@@ -273,7 +274,8 @@ class RunConfig:
 def option_kinds(method, # a method function (a value of `unlearn.METHODS`) or its config dataclass
                 ) -> dict|None:
     "Option name -> annotation: a config dataclass's fields, else the keyword parameters after (model, splits, task)."
-    if isinstance(method, type) and dataclasses.is_dataclass(method): return {f.name: f.type for f in dataclasses.fields(method)}
+    if isinstance(method, type) and dataclasses.is_dataclass(method):
+        return {f.name: f.type for f in dataclasses.fields(method)}
     ps = inspect.signature(method).parameters
     cfg = ps.get('config')
     if cfg is not None and dataclasses.is_dataclass(cfg.default): return option_kinds(type(cfg.default))
@@ -289,8 +291,10 @@ def parse_method(spec:str, # 'name' or 'name:key=value;key=value'
     kinds, opts = option_kinds(methods[name]), {}
     for kv in filter(None, (s.strip() for s in rest.split(';'))):
         k, eq, v = (s.strip() for s in kv.partition('='))
-        if not (eq and k): raise UserError(f"method option {kv!r} in {spec!r} is not key=value; valid: e.g. decouple:margin=0.3")
-        if kinds is not None and k not in kinds: raise UserError(f"unknown option {k!r} of method {name}; valid: {', '.join(kinds)}")
+        if not (eq and k):
+            raise UserError(f"method option {kv!r} in {spec!r} is not key=value; valid: e.g. decouple:margin=0.3")
+        if kinds is not None and k not in kinds:
+            raise UserError(f"unknown option {k!r} of method {name}; valid: {', '.join(kinds)}")
         kind, optional = kind_of(kinds[k]) if kinds and kinds[k] is not None else (None, False)
         opts[k] = parse_value(v, kind, optional, f"option {k!r} of method {name}")
     return name, opts
@@ -411,11 +415,13 @@ except ModuleNotFoundError: tomllib = None  # Python 3.10: `read_toml` says so; 
 def read_toml(path:str|Path, # a TOML file of flat `key = value` lines
              ) -> dict:
     "The keys and values of a TOML file; a missing file, bad TOML or a [table] is a one-line `UserError`."
-    if tomllib is None: raise UserError(f"--config needs Python 3.11 or later (tomllib), not {sys.version.split()[0]}; give flags")
+    if tomllib is None:
+        raise UserError(f"--config needs Python 3.11 or later (tomllib), not {sys.version.split()[0]}; give flags")
     p = Path(path).expanduser()
     if not p.is_file(): raise UserError(f"config file not found: {p}")
     try: d = tomllib.loads(p.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e: raise UserError(f"config file {p} is not TOML: {e}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise UserError(f"config file {p} is not TOML: {e}") from None
     tables = [k for k, v in d.items() if isinstance(v, dict)]
     if tables: raise UserError(f"config file {p}: [{tables[0]}] is a table; valid: flat key = value lines")
     return d
@@ -425,7 +431,7 @@ def toml_value(v, # a bool, int, float, str, or a list or tuple of them
     "`v` as a TOML value."
     if isinstance(v, bool): return 'true' if v else 'false'
     if isinstance(v, (int, float)): return repr(v)  # inf and nan are TOML too
-    if isinstance(v, str): return json.dumps(v, ensure_ascii=False).replace('\x7f', '\\u007f')  # JSON escapes are TOML's
+    if isinstance(v, str): return json.dumps(v, ensure_ascii=False).replace('\x7f', '\\u007f')  # JSON's escapes: TOML's
     if isinstance(v, (list, tuple)): return '[' + ', '.join(map(toml_value, v)) + ']'
     raise UserError(f"cannot write {type(v).__name__} {v!r} as TOML; valid: bool, int, float, str and lists of them")
 

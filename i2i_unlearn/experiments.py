@@ -11,8 +11,9 @@ import numpy as np
 import torch
 
 from . import metrics
-from .core import (RunConfig, UserError, parse_certify, parse_methods, quick_options, barrier, check_out_dir, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
+from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
+from .core import parse_methods, quick_options
 from .data import Task, load, make_splits
 from .theory import CertifiedRetention
 from .models import MAE_CONFIGS, build_model, weights_summary
@@ -158,7 +159,7 @@ def method_specs(cfg:RunConfig) -> dict:
     return parse_methods([s for s in cfg.methods if s.strip() != 'retrain'] or list(valid), valid)
 
 def method_options(name:str, cfg:RunConfig) -> dict:
-    "Options of a method in a run: the oracle gets the original's budget; `--quick` shortens the others; `--methods` last."
+    "A method's options in a run: the oracle gets the original's budget, `--quick` shortens the rest, `--methods` last."
     if name == 'retrain': return dict(epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr)
     certify = certify_options(cfg) if name == 'decouple' and cfg.certify else {}
     return (quick_options(name) if cfg.quick else {}) | certify | method_specs(cfg).get(name, {})
