@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_audit.ipynb #813b8778
 from __future__ import annotations
-import argparse, copy, dataclasses, math, sys, time
+import copy, dataclasses, math, sys, time
 from pathlib import Path
 
 import torch
@@ -12,20 +12,20 @@ import torch.nn as nn
 from matplotlib.figure import Figure  # no pyplot: works headless and in notebooks alike
 from scipy import stats
 
-from .core import UserError, check_out_dir, choose, get_device, progress, save_checkpoint, seed_everything, write_json
-from .data import DATASETS, Split, Splits, Task, add_data_options, centre_box, data_options, load, make_splits
+from .core import TASKS, UserError, choose, get_device, parse_method, progress, quick_options, seed_everything
+from .data import DATASETS, Split, Splits, Task, centre_box, data_options, load, make_splits
 from .models import MODELS, build_model
 from .train import cosine_lr, eval_batches, eval_losses, region_mse, train_model
 from .unlearn import METHODS, batch_stream, unlearn
 from .metrics import paste
 
 # %% auto #0
-__all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'ALL_METHODS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area',
-           'stamp_trigger', 'paint_target', 'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData',
-           'poison_data', 'train_pairs', 'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate',
-           'trigger_effect', 'clip_rate', 'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models',
-           'regenerate', 'method_variants', 'quick_options', 'run_audit', 'audit_figure', 'audit_table', 'cmd_audit',
-           'add_audit_parser']
+__all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'FULL', 'ALL_METHODS', 'TARGET_AREAS', 'THRESHOLD_RULE', 'RATES', 'Poison',
+           'fill_pattern', 'hidden_region', 'target_area', 'trigger_area', 'stamp_trigger', 'paint_target',
+           'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData', 'poison_data', 'train_pairs',
+           'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate', 'trigger_effect', 'clip_rate',
+           'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models', 'regenerate', 'method_variants',
+           'AuditConfig', 'run_audit', 'audit_figure', 'audit_table']
 
 # %% ../nbs/07_audit.ipynb #20a5700f
 PATTERNS = ('white', 'black', 'checker', 'random')
@@ -338,89 +338,133 @@ def regenerate(model:nn.Module, # an (unlearned) model; a copy is fine-tuned
     return out
 
 # %% ../nbs/07_audit.ipynb #a3fb686d
-def method_variants(methods:tuple|list, # names in `unlearn.METHODS`, each optionally 'name:key=value;key=value'
+def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=value;key=value' (`core.parse_method`)
                    ) -> dict:
-    "Parse method names (with options) into {label: (method, options)}."
-    out = {}
-    for s in methods:
-        name, _, opts = s.partition(':')
-        choose(name, [m for m in METHODS if m != 'retrain'], 'method')
-        kw = {}
-        for kv in filter(None, opts.split(';')):
-            k, eq, v = kv.partition('=')
-            if not eq: raise UserError(f"method option {kv!r} in {s!r} is not key=value; valid: e.g. decouple:ascend_on=all;margin=2.0")
-            for cast in (int, float, str):
-                try: kw[k] = cast(v); break
-                except ValueError: pass
-        out[s] = (name, kw)
-    return out
+    "{label: (method, options)}; the label is the spec as given, so two variants of one method can run side by side."
+    valid = {k: f for k, f in METHODS.items() if k != 'retrain'}
+    return {s.strip(): parse_method(s, valid) for s in methods}
 
 # %% ../nbs/07_audit.ipynb #cdb2d099
 SCHEMA = 'i2i_unlearn/audit/v1'
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3)
+FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3)
 ALL_METHODS = ('decouple', 'li2024', 'max_loss', 'noisy_label', 'retain_label', 'random_encoder', 'finetune')
 
-def quick_options(name:str) -> dict:
-    "Shorter runs of a method for `--quick`."
-    return dict(retain_steps=20) if name == 'decouple' else dict(steps=40)
+# %% ../nbs/07_audit.ipynb #94f8d13e
+@dataclasses.dataclass
+class AuditConfig:
+    "Every option of a backdoor audit (`i2i-unlearn audit`); checked when made."
+    dataset:str = 'fashion-mnist-10k' # a name in `data.DATASETS` (fashion-mnist-10k is embedded)
+    data_root:str|None = None # folder with the data set, where it is not embedded
+    max_per_class:int|None = None # keep at most this many images per class (folder data sets)
+    strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
+    image_size:int|None = None # side of the square images; None: 32 (16 with quick)
+    model:str = 'conv_ae' # a name in `models.MODELS`: conv_ae, unet or mae
+    task:str = 'inpaint' # recon, inpaint or outpaint
+    mask_ratio:float = 0.375 # hole side (inpaint) or hidden border share (outpaint)
+    poison_fraction:float|None = None # share of the training set poisoned (the forget set); None: 0.05 (0.1 with quick)
+    trigger_size:int = 4 # side of the square trigger, in pixels
+    methods:tuple[str, ...] = () # unlearning methods, each optionally name:key=value;key=value; empty: `ALL_METHODS`
+    epochs:int|None = None # training epochs of the original and the retrained model; None: 12 (8 with quick)
+    regen_epochs:int|None = None # clean fine-tuning epochs after unlearning (0: none); None: 3
+    regen_lr:float = 5e-4 # learning rate of the clean fine-tuning
+    batch_size:int|None = None # batch size of training and fine-tuning; None: 128 (64 with quick)
+    max_train:int|None = None # cap on the training set; None: all (2000 with quick)
+    alpha:float = 1e-3 # type-I error of the binomial test: calling deleted data 'not deleted'
+    beta:float = 1e-3 # largest acceptable type-II error: calling kept data 'deleted'
+    seed:int = 0 # one seed for everything
+    device:str = 'auto' # auto, cpu, cuda or mps
+    out:str = 'runs/audit' # output folder (refused when it holds files, unless --overwrite)
+    quick:bool = False # a smoke test: `QUICK` sizes and short methods (`core.quick_options`)
+
+    def __post_init__(self): self.validate()
+
+    def validate(self) -> 'AuditConfig':
+        "Raise a one-line `UserError` for the first bad value."
+        choose(self.dataset, DATASETS, 'dataset')
+        choose(self.model, MODELS, 'model')
+        choose(self.task, TASKS, 'task')
+        for k in ('epochs', 'trigger_size', 'batch_size', 'max_train', 'image_size'):
+            v = getattr(self, k)
+            if v is not None and v < 1: raise UserError(f"--{k.replace('_', '-')} must be a positive integer, got {v}")
+        if self.regen_epochs is not None and self.regen_epochs < 0:
+            raise UserError(f"--regen-epochs must be 0 or more, got {self.regen_epochs}")
+        method_variants(self.methods)  # a bad name or option fails before any training
+        return self
+
+    def resolved(self) -> 'AuditConfig':
+        "A copy with the sizes left at None set from `QUICK` or `FULL`, and every method when none is named."
+        size = QUICK if self.quick else FULL
+        return dataclasses.replace(self, **{k: v for k, v in size.items() if getattr(self, k) is None},
+                                   methods=self.methods or ALL_METHODS)
 
 # %% ../nbs/07_audit.ipynb #7e3e5e0a
-def run_audit(dataset:str='fashion-mnist-10k', model:str='conv_ae', task:str='inpaint',
-              mask_ratio:float=0.375, # hole side (inpaint) or hidden border share (outpaint)
-              poison_fraction:float=0.05, # share of the training set poisoned (= the forget set)
-              trigger_size:int=4, # side of the trigger patch
-              methods:tuple=ALL_METHODS, # unlearning methods (see `method_variants`)
-              epochs:int=12, # training epochs of the original and the retrained model
-              regen_epochs:int=3, # clean fine-tuning epochs after unlearning (0: none)
-              regen_lr:float=5e-4, # learning rate of the clean fine-tuning
-              seed:int=0, device:str='auto',
-              max_train:int|None=None, # cap on the training set
-              image_size:int=32, # side of the images
-              batch_size:int=128, # batch size of training and fine-tuning
-              quick:bool=False, # shorten every method (`quick_options`)
-              alpha:float=1e-3, beta:float=1e-3, # error rates of the test
-              data_options:dict|None=None, # more arguments of `load` (root, max_per_class, strict_data; see `data_options`)
+TARGET_AREAS = {'inpaint': 'the hole', 'outpaint': 'the border', 'recon': 'the centre square'}
+THRESHOLD_RULE = '0.5 * 1% quantile of clean-output distances (original model)'
+RATES = 'p, q: Clopper-Pearson bounds (levels beta, alpha) of the calibration rates, then clipped to [1/(2n), 1-1/(2n)]'
+
+def _audit_record(c:AuditConfig, poison:Poison, variants:dict, device) -> dict:
+    "The `config` entry of a report: the resolved options and how the test reads them."
+    keep = lambda *ks: {k: getattr(c, k) for k in ks}
+    return (keep('dataset', 'model', 'task', 'mask_ratio', 'poison_fraction')
+            | dict(trigger=dataclasses.asdict(poison), target_area=TARGET_AREAS[c.task],
+                   methods={k: dict(method=nm, options=kw) for k, (nm, kw) in variants.items()})
+            | keep('epochs', 'regen_epochs', 'regen_lr', 'seed') | dict(device=str(device))
+            | keep('max_train', 'image_size', 'batch_size', 'quick')
+            | dict(threshold_rule=THRESHOLD_RULE, alpha=c.alpha, beta=c.beta, rates=RATES)
+            | dict(data_options=data_options(c)))
+
+def _train_and_unlearn(c:AuditConfig, data:PoisonedData, variants:dict, device, say) -> tuple:
+    "Train the original on the poisoned data, then retrain and unlearn with each variant; returns (models, seconds)."
+    seed_everything(c.seed)
+    models, secs = {'original': build_model(c.model, c.image_size).to(device)}, {}
+    t0 = time.perf_counter()
+    train_pairs(models['original'], data.x_in, data.y, data.task, c.epochs, c.batch_size, seed=c.seed)
+    secs['original'] = time.perf_counter() - t0
+    say(f"original trained in {secs['original']:.0f} s")
+    oracle = {'retrain': ('retrain', dict(epochs=c.epochs, batch_size=c.batch_size))}
+    for label, (name, kw) in (oracle | variants).items():
+        opts = (quick_options(name) if c.quick else {}) | kw
+        r = unlearn(models['original'], data.splits, name, data.task, seed=c.seed, **opts)
+        models[label], secs[label] = r.model, r.seconds
+        say(f"{label}: {r.seconds:.0f} s")
+    return models, secs
+
+def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None are filled (`AuditConfig.resolved`)
               say=None, # callable(str) for progress messages
              ) -> tuple:
     "Poison, train, retrain, unlearn, audit and regenerate; returns (report, models, data)."
-    say = say or (lambda m: None)
-    tk, pz = Task(choose(task, ('recon', 'inpaint', 'outpaint'), 'task'), mask_ratio), Poison(size=trigger_size, seed=seed)
-    variants = method_variants(methods)
-    dev = get_device(device)
-    ds = load(dataset, image_size=image_size, **(data_options or {}))
-    data = poison_data(make_splits(ds, forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=seed, max_train=max_train),
-                       tk, pz, poison_fraction, seed)
-    seed_everything(seed)
-    models, secs = {'original': build_model(model, image_size).to(dev)}, {}
-    t0 = time.perf_counter(); train_pairs(models['original'], data.x_in, data.y, tk, epochs, batch_size, seed=seed); secs['original'] = time.perf_counter() - t0
-    say(f"original trained in {secs['original']:.0f} s")
-    for label, (name, kw) in ({'retrain': ('retrain', dict(epochs=epochs, batch_size=batch_size))} | variants).items():
-        r = unlearn(models['original'], data.splits, name, tk, seed=seed, **((quick_options(name) if quick and name != 'retrain' else {}) | kw))
-        models[label], secs[label] = r.model, r.seconds
-        say(f"{label}: {r.seconds:.0f} s")
+    c, say = cfg.resolved(), say or (lambda m: None)
+    tk, pz = Task(c.task, c.mask_ratio), Poison(size=c.trigger_size, seed=c.seed)
+    variants, dev = method_variants(c.methods), get_device(c.device)
+    ds = load(c.dataset, image_size=c.image_size, **data_options(c))
+    base = make_splits(ds, forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=c.seed, max_train=c.max_train)
+    data = poison_data(base, tk, pz, c.poison_fraction, c.seed)
+    models, secs = _train_and_unlearn(c, data, variants, dev, say)
     thr = calibrate_threshold(models['original'], data.calib, tk, pz)
-    res = audit_models(models, data, thr, alpha, beta)
+    res = audit_models(models, data, thr, c.alpha, c.beta)
     p_hat, q_hat, n = res['original']['calib_rate'], res['retrain']['calib_rate'], len(data.queries)
-    p, q = rate_bounds(p_hat, q_hat, len(data.calib), alpha, beta)
+    p, q = rate_bounds(p_hat, q_hat, len(data.calib), c.alpha, c.beta)
+    hits_of = lambda mm: int(backdoor_hits(mm, data.queries, tk, pz, thr).sum())
+    verdict = lambda h: binomial_verdict(h, n, p, q, c.alpha, c.beta)['verdict']
     for k, m in models.items():
         res[k]['seconds'] = secs[k]
-        if regen_epochs:
-            hits = regenerate(m, data.splits.retain_train.x, tk, lambda mm: int(backdoor_hits(mm, data.queries, tk, pz, thr).sum()), regen_epochs, regen_lr, batch_size, seed)
-            res[k]['regeneration'] = [dict(epoch=e + 1, hits=h, success=h / n, verdict=binomial_verdict(h, n, p, q, alpha, beta)['verdict']) for e, h in enumerate(hits)]
-        say(f"{k}: success {res[k]['success']:.2f}" + ''.join(f" -> {g['success']:.2f}" for g in res[k].get('regeneration', [])))
-    cfg = dict(dataset=dataset, model=model, task=task, mask_ratio=mask_ratio, poison_fraction=poison_fraction, trigger=dataclasses.asdict(pz),
-               target_area={'inpaint': 'the hole', 'outpaint': 'the border', 'recon': 'the centre square'}[task],
-               methods={k: dict(method=nm, options=kw) for k, (nm, kw) in variants.items()}, epochs=epochs, regen_epochs=regen_epochs,
-               regen_lr=regen_lr, seed=seed, device=str(dev), max_train=max_train, image_size=image_size, batch_size=batch_size, quick=quick,
-               threshold_rule='0.5 * 1% quantile of clean-output distances (original model)', alpha=alpha, beta=beta,
-               rates="p, q: Clopper-Pearson bounds (levels beta, alpha) of the calibration rates, then clipped to [1/(2n), 1-1/(2n)]",
-               data_options=data_options or {})
+        if c.regen_epochs:
+            hits = regenerate(m, data.splits.retain_train.x, tk, hits_of, c.regen_epochs, c.regen_lr, c.batch_size,
+                              c.seed)
+            res[k]['regeneration'] = [dict(epoch=e + 1, hits=h, success=h / n, verdict=verdict(h))
+                                      for e, h in enumerate(hits)]
+        say(f"{k}: success {res[k]['success']:.2f}"
+            + ''.join(f" -> {g['success']:.2f}" for g in res[k].get('regeneration', [])))
     data_info = dict(n_train=len(data.x_in), n_poisoned=len(data.poisoned), n_retain=len(data.splits.retain_train),
                      n_calib=len(data.calib), n_queries=n, fingerprint=ds.fingerprint())
-    flat = dict(success={k: r['success'] for k, r in res.items()}, verdict={k: r['test']['verdict'] for k, r in res.items()},
-                test=dict(n=n, q=clip_rate(q, n), p=clip_rate(p, n), alpha=alpha, beta=beta, threshold=thr, k=res['original']['test']['k']),
-                regeneration={k: [g['success'] for g in r.get('regeneration', [])] for k, r in res.items()})
-    return flat | dict(schema=SCHEMA, config=cfg, data=data_info, threshold=thr, p_hat=p_hat, q_hat=q_hat, models=res), models, data
+    test = dict(n=n, q=clip_rate(q, n), p=clip_rate(p, n), alpha=c.alpha, beta=c.beta, threshold=thr,
+                k=res['original']['test']['k'])
+    flat = dict(success={k: r['success'] for k, r in res.items()},
+                verdict={k: r['test']['verdict'] for k, r in res.items()},
+                test=test, regeneration={k: [g['success'] for g in r.get('regeneration', [])] for k, r in res.items()})
+    return flat | dict(schema=SCHEMA, config=_audit_record(c, pz, variants, dev), data=data_info, threshold=thr,
+                       p_hat=p_hat, q_hat=q_hat, models=res), models, data
 
 # %% ../nbs/07_audit.ipynb #82e89877
 def audit_figure(models:dict, # name -> model
@@ -456,56 +500,3 @@ def audit_table(report:dict) -> str:
         cells = ''.join(f" {x['success']:.2f} ({x['verdict']}) |" for x in g) + ' - |' * (e - len(g))
         rows.append(f"| {k} | {m['seconds']:.1f} | {m['success']:.2f} | {m['clean_hit_rate']:.2f} | {m['retain_test_mse']:.5f} | {m.get('trigger_effect', float('nan')):.4f} | {m['test']['verdict']} |" + cells)
     return '\n'.join(rows) + '\n'
-
-# %% ../nbs/07_audit.ipynb #b02ade75
-def _csv(s:str) -> tuple: return tuple(t.strip() for t in s.split(',') if t.strip())
-
-def cmd_audit(args) -> int:
-    "Run the backdoor audit; write OUT/audit.json, audit.md, audit.png and every model as OUT/models/NAME.safetensors."
-    choose(args.dataset, DATASETS, 'dataset'); choose(args.model, MODELS, 'model')
-    choose(args.task, ('recon', 'inpaint', 'outpaint'), 'task')
-    for k in ('epochs', 'trigger_size'):
-        if getattr(args, k) is not None and getattr(args, k) < 1: raise UserError(f"--{k.replace('_', '-')} must be a positive integer, got {getattr(args, k)}")
-    if args.regen_epochs is not None and args.regen_epochs < 0: raise UserError(f"--regen-epochs must be 0 or more, got {args.regen_epochs}")
-    methods = _csv(args.methods) if args.methods else ALL_METHODS
-    if not methods: raise UserError(f"--methods names no method; valid: {', '.join(ALL_METHODS)}")
-    method_variants(methods)  # fail on a bad name before any training
-    opts = data_options(args)
-    out = check_out_dir(args.out, overwrite=args.overwrite, can_resume=False)
-    size = dict(QUICK) if args.quick else dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3)
-    if args.poison_fraction is not None: size['poison_fraction'] = args.poison_fraction
-    if args.epochs is not None: size['epochs'] = args.epochs
-    if args.regen_epochs is not None: size['regen_epochs'] = args.regen_epochs
-    if args.image_size is not None: size['image_size'] = args.image_size
-    report, models, data = run_audit(args.dataset, args.model, args.task, poison_fraction=size['poison_fraction'], trigger_size=args.trigger_size,
-                          methods=methods, epochs=size['epochs'], regen_epochs=size['regen_epochs'], seed=args.seed, device=args.device,
-                          max_train=size['max_train'], image_size=size['image_size'], batch_size=size['batch_size'], quick=args.quick,
-                          data_options=opts, say=lambda m: print(m, file=sys.stderr))
-    write_json(out / 'audit.json', report)
-    for name, m in models.items():  # every model the audit trained, as `run` keeps them
-        save_checkpoint(out / 'models' / f"{name.replace(' ', '_').replace('/', '-')}.safetensors", m.state_dict(), step=0, seconds=report['models'][name].get('seconds'))
-    table = audit_table(report)
-    (out / 'audit.md').write_text(table)
-    fig = audit_figure(models, data, report['threshold'])
-    fig.savefig(out / 'audit.png', dpi=110)
-    print(table, end='')
-    print(f"wrote {out / 'audit.json'}, audit.md, audit.png, models/*.safetensors", file=sys.stderr)
-    return 0
-
-def add_audit_parser(sub) -> None:
-    "Add the `audit` sub-command to an argparse sub-parsers object."
-    p = sub.add_parser('audit', help='backdoor audit: poison, train, unlearn the poisoned samples, binomial test, regeneration')
-    add_data_options(p, image_size=None)
-    p.add_argument('--model', default='conv_ae', help=', '.join(MODELS))
-    p.add_argument('--task', default='inpaint', help='recon, inpaint or outpaint')
-    p.add_argument('--poison-fraction', type=float, default=None, help='share of the training set poisoned (default 0.05; 0.1 with --quick)')
-    p.add_argument('--trigger-size', type=int, default=4, help='side of the square trigger, in pixels')
-    p.add_argument('--methods', default=None, help=f"comma-separated methods, each optionally name:key=value;key=value (default: {','.join(ALL_METHODS)})")
-    p.add_argument('--epochs', type=int, default=None, help='training epochs of the original and the retrained model (default 12; 8 with --quick)')
-    p.add_argument('--regen-epochs', type=int, default=None, help='clean fine-tuning epochs after unlearning (default 3)')
-    p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--device', default='auto', help='auto, cpu, cuda or mps')
-    p.add_argument('--out', default='runs/audit', help='output folder (refused when it holds files, unless --overwrite)')
-    p.add_argument('--overwrite', action='store_true', help='recompute into a non-empty --out (other files are kept)')
-    p.add_argument('--quick', action='store_true', help='16-pixel images, 2,000 training images: a smoke test')
-    p.set_defaults(func=cmd_audit)

@@ -4,14 +4,78 @@
 
 # %% ../nbs/10_cli.ipynb #b72310e4
 from __future__ import annotations
-import argparse, sys, warnings
+import argparse, dataclasses, sys, warnings
+from argparse import SUPPRESS
 from pathlib import Path
 
-from .core import RunConfig, UserError, choose
-from .data import add_data_options
+from .core import (RunConfig, UserError, check_out_dir, checked_options, choose, config_from_dict, field_docs,
+                              kind_of, parse_value, read_toml, save_checkpoint, write_json, write_toml)
 
 # %% auto #0
-__all__ = ['cmd_info', 'config_from_args', 'cmd_run', 'add_run_parser', 'build_parser', 'main']
+__all__ = ['COMMANDS', 'flag', 'add_config_args', 'given_options', 'CommandFlags', 'resolve_config', 'write_config', 'cmd_info',
+           'command_flags', 'cmd_run', 'cmd_audit', 'cmd_bench', 'command_configs', 'build_parser', 'main']
+
+# %% ../nbs/10_cli.ipynb #c416e900
+def flag(name:str, # a field name, e.g. batch_size
+        ) -> str:
+    "The flag of a field: `--batch-size`."
+    return '--' + name.replace('_', '-')
+
+def _default_text(v) -> str:
+    if v is None or v is False or v == (): return ''
+    return f" (default: {','.join(map(str, v)) if isinstance(v, tuple) else v})"
+
+def add_config_args(p:argparse.ArgumentParser, # a sub-command's parser
+                    cls:type, # a dataclass: one flag per field (fields with metadata cli=False are left out)
+                    skip:tuple=(), # field names to leave out
+                   ) -> argparse.ArgumentParser:
+    "Add one flag per field of `cls`, its help the field's docment; only flags given reach the namespace."
+    docs = field_docs(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in skip or not f.metadata.get('cli', True): continue
+        help = (docs.get(f.name, '') + _default_text(f.default)).replace('%', '%%')
+        if kind_of(f.type)[0] == 'bool' and f.default is True:
+            p.add_argument(flag('no_' + f.name), dest=f.name, action='store_false', default=SUPPRESS, help=help)
+        elif kind_of(f.type)[0] == 'bool':
+            p.add_argument(flag(f.name), action='store_true', default=SUPPRESS, help=help)
+        else: p.add_argument(flag(f.name), metavar=f.name.upper(), default=SUPPRESS, help=help)
+    return p
+
+def given_options(cls:type, # the dataclass `add_config_args` made the flags from
+                  args:argparse.Namespace, # parsed flags
+                 ) -> dict:
+    "The fields given as flags, typed from `cls`; a bad value is a one-line `UserError` quoting the field's docment."
+    fields, out = {f.name: f for f in dataclasses.fields(cls)}, {}
+    for k in [k for k in vars(args) if k in fields]:
+        v = getattr(args, k)
+        try: out[k] = v if isinstance(v, bool) else parse_value(v, *kind_of(fields[k].type), what=flag(k))
+        except UserError as e: raise UserError(f"{e} ({flag(k)}: {field_docs(cls).get(k, '')})") from None
+    return out
+
+# %% ../nbs/10_cli.ipynb #9a0e45a0
+@dataclasses.dataclass
+class CommandFlags:
+    "How a command runs, not what it computes: not part of its config."
+    config:str|None = None # a TOML file of options (flat key = value lines); flags given here override it
+    overwrite:bool = False # recompute into a non-empty --out (other files are kept)
+    resume:bool = False # continue the run in --out, reusing its models
+
+def resolve_config(cls:type, # the command's config dataclass
+                   args:argparse.Namespace, # parsed flags (see `add_config_args`)
+                  ):
+    "The command's config: `cls`'s defaults, then the `--config` file, then the flags given; checked when made."
+    path = getattr(args, 'config', None)
+    from_file = checked_options(cls, read_toml(path), where=str(path)) if path else {}  # errors name the file
+    return config_from_dict(cls, from_file | given_options(cls, args))
+
+def write_config(cfg, # a config dataclass instance
+                 command:str, # the command it ran, for the header
+                 out:str|Path, # the output folder
+                ) -> Path:
+    "Write `cfg`'s fields (those that are flags) as `OUT/config.toml`; returns its path."
+    d = {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg) if f.metadata.get('cli', True)}
+    head = f"options of i2i-unlearn {command}; again: i2i-unlearn {command} --config config.toml --out NEW_FOLDER"
+    return write_toml(Path(out) / 'config.toml', d, head)
 
 # %% ../nbs/10_cli.ipynb #3b76ba07
 def cmd_info(args) -> int:
@@ -22,87 +86,85 @@ def cmd_info(args) -> int:
     print('tasks:   ', ', '.join(data.MASKS))
     return 0
 
-def _ints(s:str) -> tuple:
-    try: return tuple(int(t) for t in s.split(',') if t.strip())
-    except ValueError: raise UserError(f"--forget-classes takes comma-separated class numbers such as 3 or 4,7; got {s!r}") from None
+def _say(m:str) -> None: print(m, file=sys.stderr)
 
-def _names(s:str) -> tuple: return tuple(t.strip() for t in s.split(',') if t.strip())
-
-def config_from_args(args) -> RunConfig:
-    "The validated `RunConfig` of `i2i-unlearn run` options."
-    d = dict(dataset=args.dataset, model=args.model, task=args.task, mask_ratio=args.mask_ratio, forget_classes=_ints(args.forget_classes),
-             forget_samples=args.forget_samples, methods=_names(args.methods) if args.methods else (), epochs=args.epochs,
-             batch_size=args.batch_size, lr=args.lr, image_size=args.image_size, seed=args.seed, device=args.device,
-             data_root=args.data_root, out=args.out, quick=args.quick, max_per_class=args.max_per_class, protocol=args.protocol,
-             strict_data=args.strict_data, partial_weights=args.partial_weights,
-             model_size=args.model_size, weights=args.weights, inception_weights=args.inception_weights, clip_weights=args.clip_weights,
-             certify=args.certify, oracles=args.oracles)
-    if args.forget_samples is not None: d['forget_classes'] = ()
-    return RunConfig.from_dict(d)
+def command_flags(args:argparse.Namespace) -> CommandFlags:
+    "The `CommandFlags` given on the command line."
+    return config_from_dict(CommandFlags, given_options(CommandFlags, args))
 
 def cmd_run(args) -> int:
-    "Train, retrain, unlearn with every method, evaluate, write results; print the table."
-    from i2i_unlearn.experiments import results_table, run_experiment
+    "Train, retrain, unlearn with every method, evaluate; write results and `OUT/config.toml`; print the table."
     from i2i_unlearn import data, models
-    choose(args.dataset, data.DATASETS, 'dataset'); choose(args.model, models.MODELS, 'model')
-    cfg = config_from_args(args)
     from i2i_unlearn.core import is_main, shutdown_distributed
+    from i2i_unlearn.experiments import results_table, run_experiment, run_seeds, seeds_table
+    cfg, flags = resolve_config(RunConfig, args), command_flags(args)
+    choose(cfg.dataset, data.DATASETS, 'dataset')
+    choose(cfg.model, models.MODELS, 'model')
     try:
-        run = run_experiment(cfg, resume=args.resume, overwrite=args.overwrite, say=lambda m: print(m, file=sys.stderr))
+        if cfg.seeds > 1: table = seeds_table(run_seeds(cfg, resume=flags.resume, overwrite=flags.overwrite, say=_say)['summary'])
+        else: table = results_table(run_experiment(cfg, resume=flags.resume, overwrite=flags.overwrite, say=_say).results)
         if is_main():  # under torchrun, one table
-            print(results_table(run.results), end='')
-            print(f"wrote {Path(cfg.out) / 'results.json'}, results.md, samples.png", file=sys.stderr)
+            write_config(cfg, 'run', cfg.out)
+            print(table, end='')
+            _say(f"wrote {Path(cfg.out) / 'results.json'}, results.md, config.toml" + ('' if cfg.seeds > 1 else ', samples.png'))
     finally: shutdown_distributed()  # leave torchrun's process group (no-op in one process)
     return 0
 
+# %% ../nbs/10_cli.ipynb #c3c4b930
+def cmd_audit(args) -> int:
+    "Run the backdoor audit; write OUT/audit.json, audit.md, audit.png, models/NAME.safetensors and config.toml."
+    from i2i_unlearn.audit import AuditConfig, audit_figure, audit_table, run_audit
+    cfg, flags = resolve_config(AuditConfig, args), command_flags(args)
+    out = check_out_dir(cfg.out, overwrite=flags.overwrite, can_resume=False)
+    report, models, data = run_audit(cfg, say=_say)
+    write_json(out / 'audit.json', report)
+    for name, m in models.items():  # every model the audit trained, as `run` keeps them
+        path = out / 'models' / f"{name.replace(' ', '_').replace('/', '-')}.safetensors"
+        save_checkpoint(path, m.state_dict(), step=0, seconds=report['models'][name].get('seconds'))
+    table = audit_table(report)
+    (out / 'audit.md').write_text(table)
+    audit_figure(models, data, report['threshold']).savefig(out / 'audit.png', dpi=110)
+    write_config(cfg.resolved(), 'audit', out)
+    print(table, end='')
+    _say(f"wrote {out / 'audit.json'}, audit.md, audit.png, models/*.safetensors, config.toml")
+    return 0
+
+def cmd_bench(args) -> int:
+    "Run `scale.bench`; write OUT/bench.json and config.toml; print the table."
+    from i2i_unlearn.data import data_options
+    from i2i_unlearn.scale import BenchConfig, bench, bench_table
+    cfg, flags = resolve_config(BenchConfig, args), command_flags(args)
+    if cfg.out is None: raise UserError('bench needs an output folder; valid: --out DIR, or out = "DIR" in --config')
+    out = check_out_dir(cfg.out, overwrite=flags.overwrite, can_resume=False)
+    res = bench(cfg.device, quick=cfg.quick, repeats=cfg.repeats, compile=cfg.compile, batch_size=cfg.batch_size,
+                batch_scale=cfg.batch_scale, model=cfg.model, image_size=cfg.image_size, seed=cfg.seed,
+                dataset=cfg.dataset, data_options=data_options(cfg), say=_say)
+    write_json(out / 'bench.json', res)
+    write_config(cfg, 'bench', out)
+    print(bench_table(res))
+    _say(f"wrote {out / 'bench.json'}, config.toml")
+    return 0
+
 # %% ../nbs/10_cli.ipynb #23bddeff
-def add_run_parser(sub) -> None:
-    d = RunConfig()
-    p = sub.add_parser('run', help='the main job: original, retrained oracle, every unlearning method, results table')
-    add_data_options(p, d.image_size)
-    p.add_argument('--protocol', default=None, help="a published protocol that fixes the forget classes: li2024-imagenet or li2024-places365 (with --dataset folder)")
-    p.add_argument('--model', default=d.model, help='conv_ae, unet or mae')
-    p.add_argument('--model-size', default=None, help="size of models that have sizes: mae tiny (default) or base (ViT-B/16)")
-    p.add_argument('--weights', default=None, metavar='PATH',
-                   help='start the original from this weights file (.safetensors, .pth, .pt, .bin, .ckpt; for mae an official MAE checkpoint, '
-                        'loaded with ImageNet standardisation) and fine-tune it for --epochs epochs (0: use it as is); the oracle still starts from scratch')
-    p.add_argument('--partial-weights', action='store_true',
-                   help='with --weights: keep what the file lacks (e.g. the decoder of an encoder-only MAE checkpoint) at its initial values; fine-tune with --epochs')
-    p.add_argument('--inception-weights', default=None, metavar='PATH',
-                   help="torch-fidelity's Inception-v3 weights file (pt_inception-2015-12-05-6726825d.pth) on your disk: adds the real FID and IS "
-                        "(fid_inception, is_inception) on forget-test and retain-test; never downloaded, needs pip install torch-fidelity")
-    p.add_argument('--clip-weights', default=None, metavar='PATH',
-                   help='an open_clip ViT-B-32 checkpoint file on your disk: adds clip_cosine on forget-test and retain-test; '
-                        'never downloaded, needs pip install open_clip_torch')
-    p.add_argument('--task', default=d.task, help='recon, inpaint or outpaint')
-    p.add_argument('--mask-ratio', type=float, default=d.mask_ratio, help='hole side (inpaint) or hidden border share (outpaint)')
-    p.add_argument('--forget-classes', default='0', help='comma-separated classes to forget (class-level), e.g. 3 or 4,7')
-    p.add_argument('--forget-samples', default=None, help='sample-level forgetting: a count, or a file of indices')
-    p.add_argument('--methods', default=None, help='comma-separated unlearning methods (default: all)')
-    p.add_argument('--oracles', type=int, default=None, metavar='K',
-                   help='retrained models with seeds seed, seed+1, ...: the first is the reference, the others give realism its noise floor '
-                        '(default 2; 1 under --quick)')
-    p.add_argument('--certify', default=None, metavar='EPS,DELTA',
-                   help="decouple retains with certified retention (theory chapter, Theorem 4): an (EPS, DELTA)-unlearning "
-                        "guarantee for networks without running statistics, e.g. 1,1e-5; without it decouple proves nothing and measures its levels")
-    p.add_argument('--epochs', type=int, default=d.epochs, help='training epochs of the original and the oracle (with --weights: fine-tuning epochs, 0 allowed)')
-    p.add_argument('--batch-size', type=int, default=d.batch_size)
-    p.add_argument('--lr', type=float, default=d.lr)
-    p.add_argument('--seed', type=int, default=d.seed)
-    p.add_argument('--device', default=d.device, help='auto, cpu, cuda or mps')
-    p.add_argument('--out', default=d.out, help='output folder')
-    p.add_argument('--quick', action='store_true', help='tiny sizes for a smoke test')
-    p.add_argument('--resume', action='store_true', help='continue the run in --out, reusing its models')
-    p.add_argument('--overwrite', action='store_true', help='recompute into a non-empty --out (other files are kept)')
-    p.set_defaults(func=cmd_run)
+COMMANDS = dict(run='the main job: original, retrained oracle, every unlearning method, results table',
+                audit='backdoor audit: poison, train, unlearn the poisoned samples, binomial test, regeneration',
+                bench='training and unlearning throughput and peak memory, eager versus optimised')
+
+def command_configs() -> dict:
+    "Each command's (config dataclass, function)."
+    from i2i_unlearn.audit import AuditConfig
+    from i2i_unlearn.scale import BenchConfig
+    return dict(run=(RunConfig, cmd_run), audit=(AuditConfig, cmd_audit), bench=(BenchConfig, cmd_bench))
 
 def build_parser() -> argparse.ArgumentParser:
-    "The `i2i-unlearn` parser with its sub-commands."
+    "The `i2i-unlearn` parser: one sub-command per config dataclass (`add_config_args`), and `info`."
     p = argparse.ArgumentParser(prog='i2i-unlearn', description='Machine unlearning for image-to-image models (Varshney & Torra).')
     sub = p.add_subparsers(dest='command', required=True, metavar='{run,audit,bench,info}')
-    add_run_parser(sub)
-    from i2i_unlearn.audit import add_audit_parser; add_audit_parser(sub)
-    from i2i_unlearn.scale import add_bench_parser; add_bench_parser(sub)
+    for name, (cls, func) in command_configs().items():
+        sp = sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name])
+        add_config_args(sp, CommandFlags, skip=() if name == 'run' else ('resume',))
+        add_config_args(sp, cls)
+        sp.set_defaults(func=func)
     sub.add_parser('info', help='list data sets, models and tasks').set_defaults(func=cmd_info)
     return p
 

@@ -13,11 +13,14 @@ import torch
 from safetensors.torch import load_file, save_file
 
 # %% auto #0
-__all__ = ['DEVICES', 'TASKS', 'NULL_REASON', 'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything', 'get_device',
-           'in_test', 'parse_certify', 'RunConfig', 'sha256_file', 'strict_json', 'write_json', 'sidecar_path',
-           'save_checkpoint', 'load_checkpoint', 'check_out_dir', 'progress', 'rank', 'world_size', 'is_main',
-           'barrier', 'init_distributed', 'shutdown_distributed', 'shard', 'unshard', 'main_first', 'all_mean',
-           'all_gather_cat', 'average_gradients', 'spawn_local', 'distributed_selfcheck']
+__all__ = ['DEVICES', 'PARSERS', 'KIND_NAMES', 'FITS', 'TASKS', 'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON', 'PICKLE_SUFFIXES',
+           'UserError', 'choose', 'seed_everything', 'get_device', 'in_test', 'field_docs', 'kind_of', 'parse_value',
+           'check_value', 'checked_options', 'config_from_dict', 'parse_certify', 'RunConfig', 'option_kinds',
+           'parse_method', 'parse_methods', 'quick_options', 'sha256_file', 'strict_json', 'write_json', 'sidecar_path',
+           'save_checkpoint', 'load_checkpoint', 'check_out_dir', 'read_toml', 'toml_value', 'toml_text', 'write_toml',
+           'progress', 'rank', 'world_size', 'is_main', 'barrier', 'init_distributed', 'shutdown_distributed', 'shard',
+           'unshard', 'main_first', 'all_mean', 'all_gather_cat', 'average_gradients', 'spawn_local',
+           'distributed_selfcheck']
 
 # %% ../nbs/00_core.ipynb #a685b246
 class UserError(ValueError):
@@ -61,6 +64,108 @@ def in_test() -> bool:
     "True under `nbdev_test` or pytest (the `IN_TEST` environment variable is set and not '0')."
     return os.environ.get('IN_TEST', '0') not in ('', '0')
 
+# %% ../nbs/00_core.ipynb #6a7ae5aa
+import inspect, io, re, textwrap, tokenize
+
+def field_docs(cls:type, # a dataclass defined in a source file
+              ) -> dict:
+    "Each field's docment by name: the `# comment` on its line, continued on comment-only lines right below it."
+    try: src = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError): return {}  # no source file (a class made in a notebook cell): no docments
+    toks = tokenize.generate_tokens(io.StringIO(src).readline)
+    comments = {t.start[0]: t.string[1:].strip() for t in toks if t.type == tokenize.COMMENT}
+    names, out, last = {f.name for f in dataclasses.fields(cls)}, {}, None
+    for i, line in enumerate(src.splitlines(), start=1):
+        m = re.match(r'\s+(\w+)\s*:', line)
+        if m and m[1] in names and m[1] not in out:
+            last = m[1]
+            out[last] = comments.get(i, '')
+        elif last and line.strip().startswith('#'): out[last] = f'{out[last]} {comments[i]}'.strip()
+        else: last = None
+    return out
+
+# %% ../nbs/00_core.ipynb #b4cae921
+def _bool(t:str) -> bool:
+    if t.lower() in ('true', 'yes', 'on', '1'): return True
+    if t.lower() in ('false', 'no', 'off', '0'): return False
+    raise ValueError(t)
+
+def _literal(t:str):
+    "What `t` looks like: an int, a float, a bool (true/false), else the text itself."
+    for cast in (int, float, _bool):
+        try: return cast(t)
+        except ValueError: pass
+    return t
+
+PARSERS = {'bool': _bool, 'int': int, 'float': float, 'str': str,
+           'tuple[int, ...]': lambda t: tuple(int(s) for s in t.split(',') if s.strip()),
+           'tuple[str, ...]': lambda t: tuple(s.strip() for s in t.split(',') if s.strip()),
+           'int|str': lambda t: int(t) if re.fullmatch(r'[+-]?\d+', t.strip()) else t}
+KIND_NAMES = {'bool': 'true or false', 'int': 'an integer', 'float': 'a number', 'str': 'text',
+              'tuple[int, ...]': 'comma-separated integers', 'tuple[str, ...]': 'comma-separated names',
+              'int|str': 'an integer or text'}
+
+def kind_of(annotation, # a field's or parameter's annotation, e.g. 'int|None' (text under __future__ annotations)
+           ) -> tuple:
+    "`(kind, optional)`: the annotation without `None`, and whether `None` is allowed."
+    text = annotation if isinstance(annotation, str) else getattr(annotation, '__name__', str(annotation))
+    parts = [p.strip() for p in text.split('|')]
+    return '|'.join(p for p in parts if p != 'None'), 'None' in parts
+
+# %% ../nbs/00_core.ipynb #8582f420
+def parse_value(text:str, # what the user typed
+                kind:str|None=None, # a kind of `kind_of` (a key of `PARSERS`); None: the literal `text` looks like
+                optional:bool=False, # 'none' means None
+                what:str='value', # the option's name, for the message
+               ):
+    "`text` as a value of `kind`; text that does not fit is a one-line `UserError` naming what is valid."
+    t = text.strip()
+    if (optional or kind is None) and t.lower() in ('none', 'null'): return None
+    if kind is None: return _literal(t)
+    if kind not in PARSERS: raise UserError(f"{what} cannot be given as text (its type is {kind})")
+    try: return PARSERS[kind](t)
+    except ValueError: raise UserError(f"{what} takes {KIND_NAMES[kind]}; got {text!r}") from None
+
+# %% ../nbs/00_core.ipynb #a39070ee
+def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
+
+FITS = {'bool': lambda v: isinstance(v, bool), 'int': _is_int, 'str': lambda v: isinstance(v, str),
+        'float': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        'tuple[int, ...]': lambda v: all(map(_is_int, v)),
+        'tuple[str, ...]': lambda v: all(isinstance(s, str) for s in v),
+        'int|str': lambda v: _is_int(v) or isinstance(v, str)}
+
+def check_value(value, # a value read from a file (TOML types) or set in code
+                kind:str, # a kind of `kind_of`
+                optional:bool=False, # None is allowed
+                what:str='value', # the option's name, for the message
+               ):
+    "`value` checked against `kind`: lists become tuples, text is parsed as a flag is; a mismatch is a `UserError`."
+    if value is None and optional: return None
+    if isinstance(value, str) and kind not in ('str', 'int|str'): return parse_value(value, kind, optional, what)
+    if kind.startswith('tuple') and not isinstance(value, (list, tuple)): value = [value]
+    if kind not in FITS: return value  # a type text cannot give: the config's own checks see it
+    if not FITS[kind](value): raise UserError(f"{what} takes {KIND_NAMES[kind]}; got {value!r}")
+    if kind == 'float': return float(value)
+    return tuple(value) if kind.startswith('tuple') else value
+
+def checked_options(cls:type, # a dataclass: its fields are the valid keys
+                    d:dict, # key -> value
+                    where:str='config', # where the keys come from, for the message
+                   ) -> dict:
+    "`d` with each value checked by `check_value`; an unknown key is a one-line `UserError` naming the valid ones."
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    bad = sorted(set(d) - set(fields))
+    if bad: raise UserError(f"unknown {where} key {bad[0]!r}; valid: {', '.join(fields)}")
+    return {k: check_value(v, *kind_of(fields[k].type), what=f"{where} key {k!r}") for k, v in d.items()}
+
+def config_from_dict(cls:type, # a dataclass: its fields are the valid keys
+                     d:dict, # key -> value
+                     where:str='config', # where the keys come from, for the message
+                    ):
+    "`cls(**d)` after `checked_options`: unknown keys and values of the wrong type are one-line `UserError`s."
+    return cls(**checked_options(cls, d, where))
+
 # %% ../nbs/00_core.ipynb #df11879d
 TASKS = ('recon', 'inpaint', 'outpaint')
 
@@ -89,35 +194,43 @@ def parse_certify(text:str, # 'EPS,DELTA', e.g. '1,1e-5'
 
 @dataclasses.dataclass
 class RunConfig:
-    "Every option of an experiment run; `from_dict` validates."
-    dataset:str = 'fashion-mnist-10k' # a name in `data.DATASETS`
-    model:str = 'conv_ae' # a name in `models.MODELS`
+    "Every option of an experiment run (`i2i-unlearn run`); `from_dict` validates."
+    dataset:str = 'fashion-mnist-10k' # a name in `data.DATASETS` (fashion-mnist-10k is embedded)
+    data_root:str|None = None # folder with the data set, where it is not embedded
+    # (folder: ROOT/<class_name>/<image>.jpg|png, one sub-folder per class, as torchvision ImageFolder)
+    max_per_class:int|None = None # keep at most this many images per class (folder data sets)
+    strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
+    image_size:int = 32 # side of the square images
+    protocol:str|None = None # a published protocol that fixes the forget classes: li2024-imagenet or li2024-places365
+    model:str = 'conv_ae' # a name in `models.MODELS`: conv_ae, unet or mae
     model_size:str|None = None # for models that come in sizes (mae: tiny or base); None: the model's default (tiny)
-    weights:str|None = None # start the original model from this weights file (.safetensors, .pth, ...), e.g. an official MAE checkpoint
-    inception_weights:str|None = None # torch-fidelity's Inception-v3 weights file on your disk: adds real FID and IS to the results
-    clip_weights:str|None = None # an open_clip ViT-B-32 checkpoint file on your disk: adds the CLIP cosine to the results
+    weights:str|None = None # start the original from this weights file (.safetensors, .pth, .pt, .bin, .ckpt), e.g. an
+    # official MAE checkpoint, and fine-tune it for `epochs` epochs (0: use it as is); the oracle starts from scratch
+    partial_weights:bool = False # with weights: keep tensors the file lacks (e.g. a decoder) at their initial values
+    inception_weights:str|None = None # torch-fidelity's Inception-v3 weights file on your disk: adds real FID and IS;
+    # never downloaded, needs pip install torch-fidelity
+    clip_weights:str|None = None # an open_clip ViT-B-32 checkpoint file on your disk: adds the CLIP cosine;
+    # never downloaded, needs pip install open_clip_torch
     task:str = 'recon' # recon, inpaint or outpaint
-    mask_ratio:float = 0.375 # side of the hole (inpaint) or of the visible centre cut (outpaint), as a fraction of the image
-    forget_classes:tuple = (0,) # class-level forget set
+    mask_ratio:float = 0.375 # side of the hole (inpaint) or of the visible centre cut (outpaint), a share of the side
+    forget_classes:tuple[int, ...] = (0,) # class-level forget set: comma-separated class numbers, e.g. 3 or 4,7
     forget_samples:int|str|None = None # sample-level forget set: a count, or a file of indices
-    methods:tuple = () # unlearning methods to run; empty means all
-    oracles:int|None = None # retrained models (seeds seed, seed+1, ...): oracle 1 is the reference, the rest the noise floor; None: 2, 1 under quick
-    certify:str|None = None # 'EPS,DELTA': decouple retains with certified retention (theory chapter, Theorem 4)
-    epochs:int = 50 # training epochs of the original and the retrained models (50: their held-out loss plateaus, see `plateau_test`)
+    # (then forget_classes is ignored)
+    methods:tuple[str, ...] = () # unlearning methods to run, each optionally name:key=value;key=value; empty means all
+    oracles:int|None = None # retrained models (seeds seed, seed+1, ...): the first is the reference,
+    # the rest give realism its noise floor; None: 2, 1 under quick
+    certify:str|None = None # 'EPS,DELTA', e.g. 1,1e-5: decouple retains with certified retention
+    # (theory chapter, Theorem 4)
+    epochs:int = 50 # training epochs of the original and the retrained models (50: their held-out loss plateaus,
+    # see `plateau_test` in the experiments chapter)
     batch_size:int = 128 # training batch size
     lr:float = 2e-3 # peak learning rate
-    image_size:int = 32 # side of the square images
     seed:int = 0 # one seed for everything
     seeds:int = 1 # repeat the whole run with seeds seed, seed + 1, ...: means and 95% intervals over them
     device:str = 'auto' # auto, cpu, cuda or mps
-    data_root:str|None = None # folder with the data set, where it is not embedded
-    max_per_class:int|None = None # keep at most this many images per class (folder data sets)
-    strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
-    partial_weights:bool = False # with weights: keep tensors the file lacks (e.g. a decoder) at their initial values
-    protocol:str|None = None # a published protocol that fixes the forget classes, e.g. li2024-imagenet
     out:str = 'runs/default' # output folder
-    quick:bool = False # tiny sizes for smoke tests
-    world_size:int = 1 # processes in a distributed run (set by the runner)
+    quick:bool = False # tiny sizes for smoke tests (`QUICK` and `quick_options`)
+    world_size:int = dataclasses.field(default=1, metadata=dict(cli=False)) # processes in a run (set by the runner)
 
     def __post_init__(self): self.validate()
 
@@ -131,6 +244,7 @@ class RunConfig:
                 raise UserError(f"{k} must be a positive integer{' (or 0 with weights: the checkpoint as is)' if k == 'epochs' else ''}, got {v!r}")
         if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1): raise UserError(f"lr must be in (0, 1), got {self.lr!r}")
         if self.image_size < 8: raise UserError(f"image_size must be at least 8, got {self.image_size}")
+        if self.forget_samples is not None: self.forget_classes = ()  # sample-level: no forget classes
         self.forget_classes = tuple(int(c) for c in (self.forget_classes or ()))
         if any(c < 0 for c in self.forget_classes): raise UserError(f"forget_classes must be non-negative, got {self.forget_classes}")
         self.methods = tuple(self.methods or ())
@@ -151,15 +265,63 @@ class RunConfig:
     @classmethod
     def from_dict(cls, d:dict # options by name; unknown names are an error
                  ) -> 'RunConfig':
-        "Build a validated config, refusing unknown keys."
-        known = [f.name for f in dataclasses.fields(cls)]
-        bad = sorted(set(d) - set(known))
-        if bad: raise UserError(f"unknown config key {bad[0]!r}; valid: {', '.join(known)}")
-        return cls(**d)
+        "Build a validated config, refusing unknown keys and values of the wrong type (`config_from_dict`)."
+        return config_from_dict(cls, d)
 
     def to_dict(self) -> dict:
         "A JSON-safe dict of every option."
         return json.loads(json.dumps(dataclasses.asdict(self)))
+
+# %% ../nbs/00_core.ipynb #434a5f86
+def option_kinds(method, # a method function (a value of `unlearn.METHODS`) or its config dataclass
+                ) -> dict|None:
+    "Option name -> annotation: a config dataclass's fields, else the keyword parameters after (model, splits, task)."
+    if isinstance(method, type) and dataclasses.is_dataclass(method):
+        return {f.name: f.type for f in dataclasses.fields(method)}
+    cls = getattr(method, 'config_class', None)
+    if cls is not None and hasattr(cls, 'option_kinds'): return cls.option_kinds()  # e.g. decouple's grouped DecoupleConfig
+    ps = inspect.signature(method).parameters
+    cfg = ps.get('config')
+    if cfg is not None and dataclasses.is_dataclass(cfg.default): return option_kinds(type(cfg.default))
+    if any(p.kind is p.VAR_KEYWORD for p in ps.values()): return None  # any name: typed by `_literal`
+    return {k: None if p.annotation is p.empty else p.annotation for k, p in list(ps.items())[3:] if k != 'seed'}
+
+def parse_method(spec:str, # 'name' or 'name:key=value;key=value'
+                 methods:dict, # the valid names -> method function or config dataclass
+                ) -> tuple:
+    "`(name, options)` of one method spec, each value typed by `option_kinds`; a bad name or option is a `UserError`."
+    name, _, rest = spec.strip().partition(':')
+    choose(name, methods, 'method')
+    kinds, opts = option_kinds(methods[name]), {}
+    for kv in filter(None, (s.strip() for s in rest.split(';'))):
+        k, eq, v = (s.strip() for s in kv.partition('='))
+        if not (eq and k):
+            raise UserError(f"method option {kv!r} in {spec!r} is not key=value; valid: e.g. decouple:margin=0.3")
+        if kinds is not None and k not in kinds:
+            raise UserError(f"unknown option {k!r} of method {name}; valid: {', '.join(kinds)}")
+        kind, optional = kind_of(kinds[k]) if kinds and kinds[k] is not None else (None, False)
+        opts[k] = parse_value(v, kind, optional, f"option {k!r} of method {name}")
+    return name, opts
+
+def parse_methods(specs, # method specs (see `parse_method`)
+                  methods:dict, # the valid names -> method function or config dataclass
+                 ) -> dict:
+    "`{name: options}` in the order given; a method named twice is a `UserError`."
+    out = {}
+    for s in specs:
+        name, opts = parse_method(s, methods)
+        if name in out: raise UserError(f"method {name} is named twice; give it once, e.g. {name}:key=value;key=value")
+        out[name] = opts
+    return out
+
+# %% ../nbs/00_core.ipynb #f7ab49a0
+QUICK_METHODS = dict(decouple=dict(retain_steps=10, max_ascent_steps=20), retrain={})
+QUICK_STEPS = 10 # steps of every other method under --quick
+
+def quick_options(name:str, # a method name
+                 ) -> dict:
+    "The options `--quick` gives method `name` in `run` and `audit`: short decouple rounds, `QUICK_STEPS` for the rest."
+    return dict(QUICK_METHODS.get(name, dict(steps=QUICK_STEPS)))
 
 # %% ../nbs/00_core.ipynb #cc4bb3ce
 def sha256_file(path:str|Path) -> str:
@@ -249,6 +411,47 @@ def check_out_dir(out:str|Path, # the --out folder
         ways = '--resume (continue) or --overwrite (recompute)' if can_resume else '--overwrite (recompute)'
         raise UserError(f"--out {out} exists and is not empty; valid: {ways}, or another folder")
     return out
+
+# %% ../nbs/00_core.ipynb #675bd1ab
+try: import tomllib  # Python 3.11 and later
+except ModuleNotFoundError: tomllib = None  # Python 3.10: `read_toml` says so; writing needs no library
+
+def read_toml(path:str|Path, # a TOML file of flat `key = value` lines
+             ) -> dict:
+    "The keys and values of a TOML file; a missing file, bad TOML or a [table] is a one-line `UserError`."
+    if tomllib is None:
+        raise UserError(f"--config needs Python 3.11 or later (tomllib), not {sys.version.split()[0]}; give flags")
+    p = Path(path).expanduser()
+    if not p.is_file(): raise UserError(f"config file not found: {p}")
+    try: d = tomllib.loads(p.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise UserError(f"config file {p} is not TOML: {e}") from None
+    tables = [k for k, v in d.items() if isinstance(v, dict)]
+    if tables: raise UserError(f"config file {p}: [{tables[0]}] is a table; valid: flat key = value lines")
+    return d
+
+def toml_value(v, # a bool, int, float, str, or a list or tuple of them
+              ) -> str:
+    "`v` as a TOML value."
+    if isinstance(v, bool): return 'true' if v else 'false'
+    if isinstance(v, (int, float)): return repr(v)  # inf and nan are TOML too
+    if isinstance(v, str): return json.dumps(v, ensure_ascii=False).replace('\x7f', '\\u007f')  # JSON's escapes: TOML's
+    if isinstance(v, (list, tuple)): return '[' + ', '.join(map(toml_value, v)) + ']'
+    raise UserError(f"cannot write {type(v).__name__} {v!r} as TOML; valid: bool, int, float, str and lists of them")
+
+def toml_text(d:dict, # key -> value (`toml_value`) or None
+              header:str='', # comment lines on top
+             ) -> str:
+    "Flat TOML text: one `key = value` line per item; a None value becomes a comment line."
+    lines = [f'# {line}' for line in header.splitlines()]
+    lines += [f'# {k} = (none)' if v is None else f'{k} = {toml_value(v)}' for k, v in d.items()]
+    return '\n'.join(lines) + '\n'
+
+def write_toml(path:str|Path, d:dict, header:str='') -> Path:
+    "Write `toml_text(d, header)` to `path` atomically; returns `path`."
+    path, text = Path(path), toml_text(d, header)
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding='utf-8'))
+    return path
 
 # %% ../nbs/00_core.ipynb #ff28c914
 def progress(iterable:Iterable, # what to loop over

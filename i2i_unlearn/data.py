@@ -18,8 +18,8 @@ from .core import UserError, choose
 __all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'DATASETS', 'MASKS', 'ImageSet', 'to_size', 'read_idx',
            'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10', 'load_fashion_canaries',
            'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit', 'check_size', 'decode_all',
-           'load_folder', 'load', 'add_data_options', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau',
-           'centre_box', 'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
+           'load_folder', 'load', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau', 'centre_box',
+           'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
 @dataclasses.dataclass
@@ -320,20 +320,12 @@ def load(name:str='fashion-mnist-10k', # a key of `DATASETS`
     return DATASETS[name](image_size=image_size, root=root, **kwargs)
 
 # %% ../nbs/02_data.ipynb #08bbe9f5
-def add_data_options(p, # an argparse parser (a sub-command's)
-                     image_size:int|None=32, # default of --image-size (None: the command chooses)
-                    ) -> None:
-    "Add the data options every command shares: --dataset, --data-root, --max-per-class, --strict-data, --image-size."
-    p.add_argument('--dataset', default='fashion-mnist-10k', help=', '.join(DATASETS) + ' (fashion-mnist-10k is embedded)')
-    p.add_argument('--data-root', default=None, help='folder of the data set, where it is not embedded (folder: ' + FOLDER_LAYOUT + ')')
-    p.add_argument('--max-per-class', type=int, default=None, help='keep at most this many images per class (folder data sets)')
-    p.add_argument('--strict-data', action='store_true', help='stop at the first unreadable image file (default: skip them, with one warning)')
-    p.add_argument('--image-size', type=int, default=image_size, help='side of the square images' + ('' if image_size else ' (default: the command\'s)'))
-
-def data_options(args) -> dict:
-    "The keyword arguments of `load` (besides name and image size) from parsed data options; a bad --max-per-class is a `UserError`."
-    if args.max_per_class is not None and args.max_per_class < 1: raise UserError(f"--max-per-class must be a positive integer, got {args.max_per_class}")
-    return dict(root=args.data_root, max_per_class=args.max_per_class, strict_data=args.strict_data)
+def data_options(cfg, # a command's config (or anything with data_root, max_per_class and strict_data)
+                ) -> dict:
+    "The keyword arguments of `load` (besides name and image size); a bad max_per_class is a `UserError`."
+    if cfg.max_per_class is not None and cfg.max_per_class < 1:
+        raise UserError(f"--max-per-class must be a positive integer, got {cfg.max_per_class}")
+    return dict(root=cfg.data_root, max_per_class=cfg.max_per_class, strict_data=cfg.strict_data)
 
 # %% ../nbs/02_data.ipynb #7d0026e7
 @dataclasses.dataclass

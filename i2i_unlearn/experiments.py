@@ -14,6 +14,7 @@ import torch
 from . import metrics
 from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
+from .core import parse_methods, quick_options
 from .data import Task, load, make_splits
 from .theory import CertifiedRetention
 from .models import MAE_CONFIGS, build_model, weights_summary
@@ -24,11 +25,11 @@ from .unlearn import METHODS, Certify, mean_loss, unlearn
 __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'REALISM_SPLITS', 'MIN_SAMPLES',
            'COLUMNS', 'SEEDS_SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs', 'initial_model',
            'weights_check', 'weights_warning', 'weights_record', 'heldout_recorder', 'save_curve', 'train_original',
-           'n_oracles', 'run_oracle', 'method_options', 'certify_options', 'run_method', 'plateau_test', 'convergence',
-           'convergence_warnings', 'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all',
-           'sample_warnings', 'health_warnings', 'results_table', 'samples_figure', 'protocol_forget_classes',
-           'ExperimentRun', 'run_experiment', 'table_numbers', 'interval', 'seed_summary', 'seeds_table', 'run_seeds',
-           'certified_tradeoff']
+           'n_oracles', 'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
+           'convergence', 'convergence_warnings', 'check_metric_weights', 'model_outputs', 'pretrained_metrics',
+           'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table', 'samples_figure',
+           'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'interval', 'seed_summary',
+           'seeds_table', 'run_seeds', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -171,12 +172,16 @@ def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the t
     seed_everything(cfg.seed + k)
     return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
 
+def method_specs(cfg:RunConfig) -> dict:
+    "`{name: options}` of `cfg.methods` (`core.parse_methods`), every method when none is named; retrain always runs."
+    valid = {k: f for k, f in METHODS.items() if k != 'retrain'}
+    return parse_methods([s for s in cfg.methods if s.strip() != 'retrain'] or list(valid), valid)
+
 def method_options(name:str, cfg:RunConfig) -> dict:
-    "Options of a method in a run: the oracle gets the original's budget; `--quick` shortens the others."
+    "A method's options in a run: the oracle gets the original's budget, `--quick` shortens the rest, `--methods` last."
     if name == 'retrain': return dict(epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr)
     certify = certify_options(cfg) if name == 'decouple' and cfg.certify else {}
-    if not cfg.quick: return certify
-    return dict(retain_steps=10, max_ascent_steps=20, **certify) if name == 'decouple' else dict(steps=10)
+    return (quick_options(name) if cfg.quick else {}) | certify | method_specs(cfg).get(name, {})
 
 def certify_options(cfg:RunConfig) -> dict:
     "decouple's `certify` option for `--certify EPS,DELTA`: Theorem 4's default constants (shorter under `--quick`)."
@@ -365,9 +370,7 @@ def protocol_forget_classes(cfg:RunConfig) -> tuple|None:
 
 # %% ../nbs/09_experiments.ipynb #35673ebb
 def _method_names(cfg:RunConfig, out:Path, resume:bool) -> list:
-    names = list(cfg.methods) or [m for m in METHODS if m != 'retrain']
-    for n in names:
-        if n not in METHODS: raise UserError(f"unknown method {n!r}; valid: {', '.join(m for m in METHODS if m != 'retrain')}")
+    names = list(method_specs(cfg))  # a bad name or option fails here, before anything is written
     if resume and (out / 'results.json').exists():  # a later run adds methods to the earlier ones
         old = json.loads((out / 'results.json').read_text())['models']
         names = [n for n in old if n in METHODS and n not in ('retrain', *names)] + names
@@ -522,7 +525,7 @@ def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold orig
     names = list(oracles)
     mse = lambda m, part: float(eval_losses(m, getattr(sp, part).x, task).mean())
     judge = lambda name, m: metrics.realism(oracles | {name: m}, names, sp.forget_test.x, task)[name] | dict(mse=mse(m, 'forget_test'))
-    quick = dict(retain_steps=10, max_ascent_steps=20) if cfg.quick else {}
+    quick = quick_options('decouple') if cfg.quick else {}
     seeded = lambda e: dataclasses.replace(certify_options(dataclasses.replace(cfg, certify=f'{e},1e-5'))['certify'], noise_seed=cfg.seed + 13)
     variants = {'decouple': {}} | {f'certified eps={e:g}': dict(certify=seeded(e)) for e in epsilons}   # seeded noise: a reproducible measurement
     rows = {}

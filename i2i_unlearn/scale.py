@@ -4,14 +4,14 @@
 
 # %% ../nbs/08_scale.ipynb #c78879ac
 from __future__ import annotations
-import copy, ctypes, gc, math, resource, statistics, sys, time, warnings
+import copy, ctypes, dataclasses, gc, math, resource, statistics, sys, time, warnings
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 
-from .core import UserError, check_out_dir, get_device, in_test, seed_everything, write_json
-from .data import Task, add_data_options, data_options, load
+from .core import DEVICES, UserError, choose, get_device, in_test, seed_everything
+from .data import Task, load
 from .models import build_model
 from .train import sample_losses, train_model
 from .unlearn import ascend_anchored, retain
@@ -19,7 +19,7 @@ from .unlearn import ascend_anchored, retain
 # %% auto #0
 __all__ = ['EAGER', 'CONV_TYPES', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput', 'bench',
            'bench_table', 'profile_step', 'conv_train_flops', 'matmul_gflops', 'conv_layer_rates', 'time_budget',
-           'budget_table', 'cmd_bench', 'add_bench_parser', 'ddp_train_probe']
+           'budget_table', 'BenchConfig', 'ddp_train_probe']
 
 # %% ../nbs/08_scale.ipynb #8a6dfe52
 def fast_paths(device:torch.device, # where the model runs
@@ -316,33 +316,31 @@ def budget_table(rows:list, budget:dict) -> str:
 
 
 # %% ../nbs/08_scale.ipynb #1b24232d
-def cmd_bench(args) -> int:
-    "Run `bench` and write `OUT/bench.json`; print the table."
-    opts = data_options(args)
-    out = check_out_dir(args.out, overwrite=args.overwrite, can_resume=False)
-    res = bench(args.device, quick=args.quick, repeats=args.repeats, compile=not args.no_compile,
-                batch_size=args.batch_size, batch_scale=args.batch_scale, model=args.model,
-                image_size=args.image_size, dataset=args.dataset, data_options=opts,
-                say=lambda m: print(m, file=sys.stderr))
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / 'bench.json', res)
-    print(bench_table(res)); print(f"wrote {out / 'bench.json'}", file=sys.stderr)
-    return 0
+@dataclasses.dataclass
+class BenchConfig:
+    "Every option of `i2i-unlearn bench` (see `bench`); checked when made."
+    dataset:str = 'fashion-mnist-10k' # the images trained on (a name in `data.DATASETS`); class 0 is the forget set
+    data_root:str|None = None # folder with the data set, where it is not embedded
+    max_per_class:int|None = None # keep at most this many images per class (folder data sets)
+    strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
+    image_size:int = 32 # side of the square images
+    model:str = 'conv_ae' # conv_ae, unet or mae
+    device:str = 'auto' # auto, cpu, cuda or mps
+    quick:bool = False # tiny sizes for a smoke test
+    repeats:int|None = None # interleaved measurements per path; None: 3
+    compile:bool = True # allow torch.compile on the optimised path (flag: --no-compile)
+    batch_size:int = 128 # the eager training batch
+    batch_scale:int = 2 # the optimised training batch is batch_size times this
+    seed:int = 0 # one seed for everything
+    out:str|None = None # output folder, required: bench.json is written there
+    # (refused when it holds files, unless --overwrite)
 
-def add_bench_parser(sub) -> None:
-    "Register `i2i-unlearn bench` on an argparse sub-parser collection."
-    p = sub.add_parser('bench', help='training and unlearning throughput and peak memory, eager versus optimised')
-    p.add_argument('--quick', action='store_true', help='tiny sizes for a smoke test')
-    p.add_argument('--device', default='auto', help='auto, cpu, cuda or mps')
-    p.add_argument('--out', required=True, help='output folder; bench.json is written there (refused when it holds files, unless --overwrite)')
-    p.add_argument('--overwrite', action='store_true', help='recompute into a non-empty --out (other files are kept)')
-    add_data_options(p)
-    p.add_argument('--repeats', type=int, default=None, help='interleaved measurements per path (default 3)')
-    p.add_argument('--batch-size', type=int, default=128, help='eager training batch')
-    p.add_argument('--batch-scale', type=int, default=2, help='the optimised training batch is batch-size times this')
-    p.add_argument('--no-compile', action='store_true', help='optimised path without torch.compile')
-    p.add_argument('--model', default='conv_ae', help='conv_ae, unet or mae')
-    p.set_defaults(func=cmd_bench)
+    def __post_init__(self):
+        "A one-line `UserError` for the first bad value."
+        choose(self.device.split(':')[0], DEVICES, 'device')
+        for k in ('repeats', 'batch_size', 'batch_scale'):
+            v = getattr(self, k)
+            if v is not None and v < 1: raise UserError(f"--{k.replace('_', '-')} must be a positive integer, got {v}")
 
 # %% ../nbs/08_scale.ipynb #2ea6f244
 def ddp_train_probe(n_images:int=70, # embedded Fashion-MNIST images to train on

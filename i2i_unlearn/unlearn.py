@@ -45,6 +45,7 @@ def register(name:str, # the method's name in `METHODS`
     def _reg(f):
         METHODS[name] = f
         if config is not None: CONFIGS[name] = config
+        f.config_class = config  # the command line types a method's options from it (`core.option_kinds`)
         return f
     return _reg
 
@@ -483,6 +484,13 @@ class DecoupleConfig:
             elif key == 'retention': cfg.retention = Retention() if v else None
             else: _set_option(cfg, ALIASES.get(key, key), v, key)
         return cfg.validate()
+
+    @classmethod
+    def option_kinds(cls) -> dict:
+        "Option name -> annotation, for the command line's `decouple:key=value`: every alias and every `group.field`."
+        groups = dict(level=Level, climb=Climb, retention=Retention, rounds=Rounds)
+        full = {f'{g}.{f.name}': f.type for g, c in groups.items() for f in dataclasses.fields(c)}
+        return {**{a: full[p] for a, p in ALIASES.items()}, 'retention': 'bool', **full}
 
 ALIAS_OF = {v: k for k, v in ALIASES.items()}
 

@@ -63,3 +63,65 @@ def test_non_empty_out_is_refused_without_resume(tmp_path):
     (tmp_path / 'mine.txt').write_text('keep me')
     assert main(['run', '--quick', '--out', str(tmp_path)]) == 2
     assert (tmp_path / 'mine.txt').read_text() == 'keep me'
+
+
+SMOKE_TOML = 'quick = true\ndevice = "cpu"\nimage_size = 16\nepochs = 1\nmethods = ["li2024:steps=5"]\n'
+
+
+def test_run_and_audit_read_one_config_file_and_write_the_resolved_one(tmp_path, monkeypatch):
+    "The acceptance test of issue 17, item 4: `run --config` and `audit --config`, each writing OUT/config.toml."
+    import tomllib
+    from i2i_unlearn.cli import main
+    from i2i_unlearn.audit import AuditConfig
+    monkeypatch.setenv('I2I_UNLEARN_CACHE', str(tmp_path / 'cache'))
+    (tmp_path / 'cfg.toml').write_text(SMOKE_TOML)
+    assert main(['run', '--config', str(tmp_path / 'cfg.toml'), '--out', str(tmp_path / 'D1')]) == 0
+    assert main(['audit', '--config', str(tmp_path / 'cfg.toml'), '--out', str(tmp_path / 'D2'), '--regen-epochs', '1']) == 0
+    run, audit = (tomllib.loads((tmp_path / d / 'config.toml').read_text()) for d in ('D1', 'D2'))
+    for cfg, out in ((run, 'D1'), (audit, 'D2')):  # the file's options, and --out from the command line
+        assert (cfg['quick'], cfg['device'], cfg['image_size'], cfg['epochs']) == (True, 'cpu', 16, 1), cfg
+        assert cfg['methods'] == ['li2024:steps=5'] and cfg['out'] == str(tmp_path / out), cfg
+    assert run['forget_classes'] == [0] and run['lr'] == 0.002 and 'world_size' not in run  # run's defaults, resolved
+    assert (audit['poison_fraction'], audit['batch_size'], audit['regen_epochs']) == (0.1, 64, 1)  # --quick sizes; the flag wins
+    results = json.loads((tmp_path / 'D1' / 'results.json').read_text())
+    assert set(results['models']) == {'original', 'retrain', 'li2024'} and results['config']['epochs'] == 1
+    assert results['config']['methods'] == ['li2024:steps=5']
+    report = json.loads((tmp_path / 'D2' / 'audit.json').read_text())
+    assert report['config']['methods'] == {'li2024:steps=5': {'method': 'li2024', 'options': {'steps': 5}}}
+    assert report['config']['epochs'] == 1 and len(report['regeneration']['li2024:steps=5']) == 1
+    again = AuditConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in audit.items()})
+    assert again == AuditConfig(quick=True, device='cpu', image_size=16, epochs=1, methods=('li2024:steps=5',),
+                                out=str(tmp_path / 'D2'), regen_epochs=1).resolved()  # the written file is the resolved config
+
+
+def _one_error_line(capsys, argv):
+    from i2i_unlearn.cli import main
+    try: rc = main(argv)
+    except SystemExit as e: rc = e.code
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count('\n') == 1 and err.startswith('i2i-unlearn: error: '), (rc, err)
+    return err
+
+
+@pytest.mark.parametrize('cmd', ['run', 'audit', 'bench'])
+def test_bad_config_key_is_one_line_exit_2(capsys, tmp_path, cmd):
+    (tmp_path / 'cfg.toml').write_text(SMOKE_TOML.replace('epochs', 'epoch'))
+    err = _one_error_line(capsys, [cmd, '--config', str(tmp_path / 'cfg.toml'), '--out', str(tmp_path / 'o')])
+    assert "key 'epoch'; valid: dataset, " in err, err
+    assert not (tmp_path / 'o').exists()
+
+
+@pytest.mark.parametrize('cmd', ['run', 'audit'])
+def test_bad_method_option_is_one_line_exit_2(capsys, tmp_path, cmd):
+    (tmp_path / 'cfg.toml').write_text(SMOKE_TOML.replace('li2024:steps=5', 'decouple:margn=0.3'))
+    err = _one_error_line(capsys, [cmd, '--config', str(tmp_path / 'cfg.toml'), '--out', str(tmp_path / 'o')])
+    assert "unknown option 'margn' of method decouple; valid: " in err and 'margin' in err, err
+    err = _one_error_line(capsys, [cmd, '--quick', '--methods', 'decouple:margin=wide', '--out', str(tmp_path / 'o')])
+    assert "option 'margin' of method decouple takes a number; got 'wide'" in err, err
+    assert not (tmp_path / 'o').exists()
+
+
+def test_wrong_type_in_config_file_is_one_line_exit_2(capsys, tmp_path):
+    (tmp_path / 'cfg.toml').write_text('epochs = 1.5\n')
+    err = _one_error_line(capsys, ['run', '--config', str(tmp_path / 'cfg.toml')])
+    assert "key 'epochs' takes an integer; got 1.5" in err, err
