@@ -14,7 +14,7 @@ from scipy import stats
 
 from .core import UserError, check_out_dir, choose, get_device, progress, save_checkpoint, seed_everything, write_json
 from .data import DATASETS, Split, Splits, Task, add_data_options, centre_box, data_options, load, make_splits
-from .models import MODELS, build_model, task_kwargs
+from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
 from .train import cosine_lr, eval_batches, eval_losses, pair_losses, region_mse, train_model
 from .unlearn import METHODS, batch_stream, unlearn
 from .metrics import paste
@@ -391,7 +391,8 @@ def run_audit(dataset:str='fashion-mnist-10k', model:str='conv_ae', task:str='in
     data = poison_data(make_splits(ds, forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=seed, max_train=max_train),
                        tk, pz, poison_fraction, seed)
     seed_everything(seed)
-    models, secs = {'original': build_model(model, image_size, **task_kwargs(model, task, mask_ratio)).to(dev)}, {}
+    kw = task_kwargs(model, task, mask_ratio) | (QUICK_KWARGS.get(model, {}) if quick else {})
+    models, secs = {'original': build_model(model, image_size, **kw).to(dev)}, {}
     t0 = time.perf_counter(); train_pairs(models['original'], data.x_in, data.y, tk, epochs, batch_size, seed=seed); secs['original'] = time.perf_counter() - t0
     say(f"original trained in {secs['original']:.0f} s")
     for label, (name, kw) in ({'retrain': ('retrain', dict(epochs=epochs, batch_size=batch_size))} | variants).items():

@@ -15,8 +15,8 @@ from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, 
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .data import Task, load, make_splits
 from .theory import CertifiedRetention
-from .models import MAE_CONFIGS, build_model, task_kwargs, weights_summary
-from .diffusion import DIFFUSION_CONFIGS, QUICK_SAMPLE_STEPS
+from .models import MAE_CONFIGS, QUICK_KWARGS, build_model, task_kwargs, weights_summary
+from .diffusion import DIFFUSION_CONFIGS
 from .train import eval_batches, eval_losses, train_model
 from .unlearn import METHODS, Certify, unlearn
 
@@ -82,7 +82,7 @@ def model_kwargs(cfg:RunConfig) -> dict:
                             + '; '.join(f"{m} ({', '.join(s)})" for m, s in MODEL_SIZES.items()))
         kw['size'] = choose(cfg.model_size, MODEL_SIZES[cfg.model], f'{cfg.model} size')
     if cfg.model == 'mae' and cfg.weights: kw['imagenet_norm'] = True  # what the official weights expect
-    if cfg.model == 'diffusion' and cfg.quick: kw['sample_steps'] = QUICK_SAMPLE_STEPS
+    if cfg.quick: kw |= QUICK_KWARGS.get(cfg.model, {})
     return kw | task_kwargs(cfg.model, cfg.task, cfg.mask_ratio)
 
 def initial_model(cfg:RunConfig, device='cpu'):

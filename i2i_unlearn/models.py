@@ -14,11 +14,12 @@ import torch.nn.functional as F
 from .core import UserError, choose
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MAE_CONFIGS', 'MAE_IGNORED', 'WEIGHT_SUFFIXES', 'MODELS', 'TASK_MODELS', 'I2IModel',
-           'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder', 'UNet', 'sincos_pos_embed',
-           'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE', 'mae_official_shapes',
-           'from_official_name', 'to_official_name', 'read_state_dict', 'resize_pos_embed', 'apply_weights',
-           'load_mae_weights', 'weights_summary', 'load_weights', 'task_kwargs', 'build_model', 'rebuild', 'n_params']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MAE_CONFIGS', 'MAE_IGNORED', 'WEIGHT_SUFFIXES', 'MODELS', 'TASK_MODELS',
+           'QUICK_KWARGS', 'I2IModel', 'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder',
+           'UNet', 'sincos_pos_embed', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE',
+           'mae_official_shapes', 'from_official_name', 'to_official_name', 'read_state_dict', 'resize_pos_embed',
+           'apply_weights', 'load_mae_weights', 'weights_summary', 'load_weights', 'task_kwargs', 'build_model',
+           'rebuild', 'n_params']
 
 # %% ../nbs/03_models.ipynb #4486b446
 class I2IModel(nn.Module):
@@ -363,6 +364,7 @@ def _diffusion(**kwargs) -> I2IModel:
 
 MODELS = {'conv_ae': ConvAE, 'unet': UNet, 'mae': MAE, 'diffusion': _diffusion}
 TASK_MODELS = ('diffusion',)  # models that generate into their task's region, so they are built for one task
+QUICK_KWARGS = {'diffusion': dict(sample_steps=4)}  # constructor options under --quick (fewer DDIM steps per sample)
 
 def task_kwargs(name:str, # a key of `MODELS`
                 task:str, # the task's name (recon, inpaint, outpaint)
