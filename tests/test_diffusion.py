@@ -9,13 +9,27 @@ from i2i_unlearn.experiments import model_kwargs
 from i2i_unlearn.train import train_model
 
 
+def _tree(root, classes=3, per_class=12, size=16):
+    "A small ImageFolder tree of seeded noise images."
+    import numpy as np
+    from PIL import Image
+    for c in range(classes):
+        d = root / f'class{c}'
+        d.mkdir(parents=True)
+        for i in range(per_class):
+            g = np.random.default_rng(100 * c + i)
+            Image.fromarray(np.clip(40 * c + g.normal(100, 30, (size, size, 3)), 0, 255).astype(np.uint8)).save(d / f'{i:03d}.png')
+    return root
+
+
 def test_run_quick_diffusion_end_to_end(tmp_path, monkeypatch):
-    "`run --quick --model diffusion` on the embedded data: the original, the oracle, two methods, every metric."
+    "`run --quick --model diffusion` through the command line: the original, the oracle, two methods, every metric."
     monkeypatch.setenv('I2I_UNLEARN_CACHE', str(tmp_path / 'cache'))
     from i2i_unlearn.cli import main
     out = tmp_path / 'out'
-    code = main(['run', '--quick', '--model', 'diffusion', '--task', 'inpaint', '--image-size', '16', '--epochs', '1',
-                 '--methods', 'li2024,noisy_label', '--out', str(out), '--device', 'cpu'])
+    code = main(['run', '--quick', '--dataset', 'folder', '--data-root', str(_tree(tmp_path / 'tree')), '--forget-classes', '0',
+                 '--model', 'diffusion', '--task', 'inpaint', '--image-size', '16', '--methods', 'li2024,noisy_label',
+                 '--out', str(out), '--device', 'cpu'])
     assert code == 0
     res = json.loads((out / 'results.json').read_text())
     assert set(res['models']) == {'original', 'retrain', 'li2024', 'noisy_label'}
