@@ -359,7 +359,7 @@ def load_weights(model:nn.Module, # any model of `MODELS`
 # %% ../nbs/03_models.ipynb #06b402dc
 def _diffusion(**kwargs) -> I2IModel:
     "The `Diffusion` model of the diffusion chapter, imported on first use (that chapter imports this one)."
-    from .diffusion import Diffusion
+    from i2i_unlearn.diffusion import Diffusion
     return Diffusion(**kwargs)
 
 MODELS = {'conv_ae': ConvAE, 'unet': UNet, 'mae': MAE, 'diffusion': _diffusion}
