@@ -32,7 +32,7 @@ def palette_unet(image_size:int, # side of the square images, in pixels
                  channels:int=3, # image channels C
                  size:str='tiny', # a key of `DIFFUSION_CONFIGS`
                 ) -> UNet2DModel:
-    "A diffusers `UNet2DModel` that reads 2C + 1 channels (noisy image, masked image, mask) and predicts the C-channel noise."
+    "A diffusers `UNet2DModel`: 2C + 1 channels in (noisy image, masked image, mask), the C-channel noise out."
     c = DIFFUSION_CONFIGS[choose(size, DIFFUSION_CONFIGS, 'diffusion size')]
     step = 2 ** (len(c['channels']) - 1)
     if image_size % step: raise UserError(f"diffusion-{size} needs image_size divisible by {step}, got {image_size}")
@@ -45,7 +45,7 @@ def palette_input(y_t:torch.Tensor, # noisy images (N, C, H, W) in [-1, 1] scale
                   cond:torch.Tensor, # masked images (N, C, H, W) in [-1, 1] scale
                   m:torch.Tensor, # the region to generate, (1 or N, 1, H, W), 1 = generated
                  ) -> torch.Tensor:
-    "The UNet input (N, 2C + 1, H, W): noisy image inside the region and known pixels outside it, the masked image, the mask (Palette)."
+    "The UNet input (N, 2C + 1, H, W): noisy region with known pixels around it, masked image, mask (Palette)."
     known = m * y_t + (1 - m) * cond
     return torch.cat([known, cond, m.expand(len(y_t), 1, *y_t.shape[-2:])], 1)
 
@@ -76,12 +76,12 @@ def unet_decode(unet:UNet2DModel, # the UNet of `unet_encode`
 
 # %% ../nbs/04b_diffusion.ipynb #7560ffe7
 class Encoding(list):
-    "Feature maps of the down path and the middle block, level-weighted (see `Diffusion.encode`); `emb` is the time embedding."
+    "Down-path and middle-block feature maps, level-weighted (see `Diffusion.encode`); `emb` is the time embedding."
     emb: torch.Tensor
 
 def level_weights(feats:list, # feature maps (N, ...) per level
                  ) -> list:
-    "Per-level factors $\\sqrt{D / D_k}$ ($D_k$ values per sample at level k, $D$ in all): a mean over all values then sums per-level means."
+    "Factors $\\sqrt{D / D_k}$ ($D_k$ values per sample at level k, $D$ in all): one mean is the sum of level means."
     sizes = [f[0].numel() for f in feats]
     return [math.sqrt(sum(sizes) / d) for d in sizes]
 
@@ -92,7 +92,7 @@ def ddim_sample(unet:UNet2DModel, # the denoiser
                 m:torch.Tensor, # the region to generate, (1 or N, 1, H, W)
                 y:torch.Tensor, # the starting noise (N, C, H, W)
                ) -> torch.Tensor:
-    "Deterministic DDIM sampling (Song et al. 2021, eta = 0) in [-1, 1] scale, known pixels pasted back, shape (N, C, H, W)."
+    "Deterministic DDIM sampling (Song et al. 2021, eta = 0), [-1, 1] scale, known pixels pasted back, (N, C, H, W)."
     for t in ddim.timesteps:
         tt = torch.full((len(y),), int(t), device=y.device)
         eps = unet_decode(unet, *unet_encode(unet, palette_input(y, cond, m), tt))
@@ -114,7 +114,7 @@ def denoising_loss(unet:UNet2DModel, # the denoiser
 
 # %% ../nbs/04b_diffusion.ipynb #64b9994e
 class Diffusion(I2IModel):
-    "Palette-style conditional diffusion for one task: DDPM training, DDIM sampling from seeded noise (Saharia et al. 2022)."
+    "Palette-style conditional diffusion for one task (Saharia et al. 2022): DDPM training, seeded DDIM sampling."
     def __init__(self, image_size:int=32, # side of the images
                  size:str='tiny', # a key of `DIFFUSION_CONFIGS`
                  task:str='inpaint', # the task it generates for: recon, inpaint or outpaint
@@ -137,15 +137,17 @@ class Diffusion(I2IModel):
     def param_groups(self) -> dict:
         "Encoder: input convolution, time embedding, down path, middle block. Decoder: up path and output layers."
         u = self.unet
-        enc, dec = [u.conv_in, u.time_embedding, *u.down_blocks, u.mid_block], [*u.up_blocks, u.conv_norm_out, u.conv_out]
-        return {'encoder': [p for m in enc for p in m.parameters()], 'decoder': [p for m in dec for p in m.parameters()]}
+        enc = [u.conv_in, u.time_embedding, *u.down_blocks, u.mid_block]
+        dec = [*u.up_blocks, u.conv_norm_out, u.conv_out]
+        return {'encoder': [p for m in enc for p in m.parameters()],
+                'decoder': [p for m in dec for p in m.parameters()]}
 
     def region(self, x_in:torch.Tensor) -> torch.Tensor:
         "The (1, 1, H, W) region the model generates: its task's scored region (all of the image for recon)."
         return self.task(x_in)[1].to(x_in)
 
     def noise(self, x:torch.Tensor) -> torch.Tensor:
-        "Gaussian noise shaped like `x` from a generator seeded with `seed`: row i is the same in every call and every model."
+        "Gaussian noise shaped like `x`, seeded with `seed`: row i is the same in every call and every model."
         return torch.randn(x.shape, generator=torch.Generator().manual_seed(self.seed)).to(x)
 
     def encode(self, x_in:torch.Tensor) -> Encoding:
@@ -170,8 +172,8 @@ def _check_region(model:Diffusion, region:torch.Tensor, x_in:torch.Tensor) -> to
     "The model's region, after checking that `region` is it; another task's region is a `UserError`."
     m = model.region(x_in)
     if not torch.equal(region.to(m).expand_as(m), m):
-        raise UserError(f"this diffusion model generates for task {model.task.name} (ratio {model.task.ratio}) and got another "
-                        "region; valid: build it with the task= and mask_ratio= of the Task it is used with")
+        raise UserError(f"this diffusion model generates for task {model.task.name} (ratio {model.task.ratio}) and got "
+                        "another region; valid: build it with the task= and mask_ratio= of the Task it is used with")
     return m
 
 def diffusion_losses(model:Diffusion, # the model
@@ -179,7 +181,7 @@ def diffusion_losses(model:Diffusion, # the model
                      target:torch.Tensor, # targets (N, C, H, W) in [0, 1]
                      region:torch.Tensor, # the scored region; must be the model's (a `UserError` otherwise)
                     ) -> torch.Tensor:
-    "Per-sample loss (N,): in train mode `denoising_loss` at uniform timesteps and fresh noise; in eval mode the region MSE of `forward`."
+    "Per-sample loss (N,): train mode, `denoising_loss` at uniform timesteps; eval mode, the region MSE of `forward`."
     m = _check_region(model, region, x_in)
     if not model.training: return region_mse(model(x_in), target, m)
     t = torch.randint(0, TRAIN_TIMESTEPS, (len(x_in),), device=x_in.device)

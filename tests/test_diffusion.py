@@ -18,7 +18,8 @@ def _tree(root, classes=3, per_class=12, size=16):
         d.mkdir(parents=True)
         for i in range(per_class):
             g = np.random.default_rng(100 * c + i)
-            Image.fromarray(np.clip(40 * c + g.normal(100, 30, (size, size, 3)), 0, 255).astype(np.uint8)).save(d / f'{i:03d}.png')
+            pixels = np.clip(40 * c + g.normal(100, 30, (size, size, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels).save(d / f'{i:03d}.png')
     return root
 
 
@@ -27,7 +28,8 @@ def test_run_quick_diffusion_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setenv('I2I_UNLEARN_CACHE', str(tmp_path / 'cache'))
     from i2i_unlearn.cli import main
     out = tmp_path / 'out'
-    code = main(['run', '--quick', '--dataset', 'folder', '--data-root', str(_tree(tmp_path / 'tree')), '--forget-classes', '0',
+    tree = _tree(tmp_path / 'tree')
+    code = main(['run', '--quick', '--dataset', 'folder', '--data-root', str(tree), '--forget-classes', '0',
                  '--model', 'diffusion', '--task', 'inpaint', '--image-size', '16', '--methods', 'li2024,noisy_label',
                  '--out', str(out), '--device', 'cpu'])
     assert code == 0
