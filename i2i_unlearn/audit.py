@@ -14,8 +14,8 @@ from scipy import stats
 
 from .core import TASKS, UserError, choose, get_device, parse_method, progress, quick_options, seed_everything
 from .data import DATASETS, Split, Splits, Task, centre_box, data_options, load, make_splits
-from .models import MODELS, build_model
-from .train import cosine_lr, eval_batches, eval_losses, region_mse, train_model
+from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
+from .train import cosine_lr, eval_batches, eval_losses, pair_losses, region_mse, train_model
 from .unlearn import METHODS, batch_stream, unlearn
 from .metrics import paste
 
@@ -196,7 +196,7 @@ def train_pairs(model:nn.Module, # trained in place
         for b in range(per):
             i = next(stream)
             inp, region = task(x_in[i].to(dev))
-            loss = region_mse(model(inp), y[i].to(dev), region).mean()
+            loss = pair_losses(model, inp, y[i].to(dev), region).mean()
             for g in opt.param_groups: g['lr'] = cosine_lr(e * per + b, total, lr, warmup)
             opt.zero_grad(set_to_none=True); loss.backward()
             if clip: nn.utils.clip_grad_norm_(model.parameters(), clip)
@@ -417,7 +417,8 @@ def _audit_record(c:AuditConfig, poison:Poison, variants:dict, device) -> dict:
 def _train_and_unlearn(c:AuditConfig, data:PoisonedData, variants:dict, device, say) -> tuple:
     "Train the original on the poisoned data, then retrain and unlearn with each variant; returns (models, seconds)."
     seed_everything(c.seed)
-    models, secs = {'original': build_model(c.model, c.image_size).to(device)}, {}
+    kw = task_kwargs(c.model, c.task, c.mask_ratio) | (QUICK_KWARGS.get(c.model, {}) if c.quick else {})
+    models, secs = {'original': build_model(c.model, c.image_size, **kw).to(device)}, {}
     t0 = time.perf_counter()
     train_pairs(models['original'], data.x_in, data.y, data.task, c.epochs, c.batch_size, seed=c.seed)
     secs['original'] = time.perf_counter() - t0

@@ -17,7 +17,8 @@ from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, 
 from .core import parse_methods, quick_options
 from .data import Task, load, make_splits
 from .theory import CertifiedRetention
-from .models import MAE_CONFIGS, build_model, weights_summary
+from .models import MAE_CONFIGS, QUICK_KWARGS, build_model, task_kwargs, weights_summary
+from .diffusion import DIFFUSION_CONFIGS
 from .train import eval_batches, eval_losses, train_model
 from .unlearn import METHODS, Certify, mean_loss, unlearn
 
@@ -74,7 +75,7 @@ def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False, fingerpr
     return out
 
 # %% ../nbs/09_experiments.ipynb #a41f8fe7
-MODEL_SIZES = {'mae': tuple(MAE_CONFIGS)}  # models that come in sizes, and their size names
+MODEL_SIZES = {'mae': tuple(MAE_CONFIGS), 'diffusion': tuple(DIFFUSION_CONFIGS)}  # models that come in sizes, and their size names
 
 def model_kwargs(cfg:RunConfig) -> dict:
     "Constructor options of `cfg.model` from the config (`build_model(..., **model_kwargs(cfg))`); a bad `model_size` is a `UserError`."
@@ -85,7 +86,8 @@ def model_kwargs(cfg:RunConfig) -> dict:
                             + '; '.join(f"{m} ({', '.join(s)})" for m, s in MODEL_SIZES.items()))
         kw['size'] = choose(cfg.model_size, MODEL_SIZES[cfg.model], f'{cfg.model} size')
     if cfg.model == 'mae' and cfg.weights: kw['imagenet_norm'] = True  # what the official weights expect
-    return kw
+    if cfg.quick: kw |= QUICK_KWARGS.get(cfg.model, {})
+    return kw | task_kwargs(cfg.model, cfg.task, cfg.mask_ratio)
 
 def initial_model(cfg:RunConfig, device='cpu'):
     "The original model before training: seeded, built with `model_kwargs`, and loaded from `cfg.weights` if given."

@@ -14,11 +14,12 @@ import torch.nn.functional as F
 from .core import UserError, choose
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MAE_CONFIGS', 'MAE_IGNORED', 'WEIGHT_SUFFIXES', 'MODELS', 'I2IModel',
-           'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder', 'UNet', 'sincos_pos_embed',
-           'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE', 'mae_official_shapes',
-           'from_official_name', 'to_official_name', 'read_state_dict', 'resize_pos_embed', 'apply_weights',
-           'load_mae_weights', 'weights_summary', 'load_weights', 'build_model', 'rebuild', 'n_params']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MAE_CONFIGS', 'MAE_IGNORED', 'WEIGHT_SUFFIXES', 'MODELS', 'TASK_MODELS',
+           'QUICK_KWARGS', 'I2IModel', 'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder',
+           'UNet', 'sincos_pos_embed', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE',
+           'mae_official_shapes', 'from_official_name', 'to_official_name', 'read_state_dict', 'resize_pos_embed',
+           'apply_weights', 'load_mae_weights', 'weights_summary', 'load_weights', 'task_kwargs', 'build_model',
+           'rebuild', 'n_params']
 
 # %% ../nbs/03_models.ipynb #4486b446
 class I2IModel(nn.Module):
@@ -356,7 +357,21 @@ def load_weights(model:nn.Module, # any model of `MODELS`
     return apply_weights(model, {k.removeprefix('module.'): v for k, v in read_state_dict(path).items()}, path, strict)
 
 # %% ../nbs/03_models.ipynb #06b402dc
-MODELS = {'conv_ae': ConvAE, 'unet': UNet, 'mae': MAE}
+def _diffusion(**kwargs) -> I2IModel:
+    "The `Diffusion` model of the diffusion chapter, imported on first use (that chapter imports this one)."
+    from i2i_unlearn.diffusion import Diffusion
+    return Diffusion(**kwargs)
+
+MODELS = {'conv_ae': ConvAE, 'unet': UNet, 'mae': MAE, 'diffusion': _diffusion}
+TASK_MODELS = ('diffusion',)  # models that generate into their task's region, so they are built for one task
+QUICK_KWARGS = {'diffusion': dict(sample_steps=4)}  # constructor options under --quick (fewer DDIM steps per sample)
+
+def task_kwargs(name:str, # a key of `MODELS`
+                task:str, # the task's name (recon, inpaint, outpaint)
+                mask_ratio:float, # the task's ratio
+               ) -> dict:
+    "Constructor options that tie model `name` to its task: `task` and `mask_ratio` for `TASK_MODELS`, none for the others."
+    return dict(task=task, mask_ratio=mask_ratio) if name in TASK_MODELS else {}
 
 def build_model(name:str='conv_ae', # a key of `MODELS`
                 image_size:int=32, # side of the images

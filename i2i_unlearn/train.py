@@ -15,7 +15,7 @@ from .core import (UserError, all_gather_cat, all_mean, average_gradients, barri
 from .data import Task
 
 # %% auto #0
-__all__ = ['region_mse', 'sample_losses', 'eval_losses', 'eval_batches', 'cosine_lr', 'optimizer_tensors',
+__all__ = ['region_mse', 'pair_losses', 'sample_losses', 'eval_losses', 'eval_batches', 'cosine_lr', 'optimizer_tensors',
            'load_optimizer_tensors', 'save_train_state', 'resumable', 'load_train_state', 'TrainLog', 'train_model']
 
 # %% ../nbs/04_train.ipynb #6d18dd6c
@@ -27,13 +27,23 @@ def region_mse(pred:torch.Tensor, # model outputs (N, C, H, W)
     err = (pred.float() - target.float()) ** 2 * region
     return err.sum((1, 2, 3)) / region.expand_as(target).sum((1, 2, 3))
 
+def pair_losses(model:nn.Module, # an I2I model
+                x_in:torch.Tensor, # masked inputs (N, C, H, W)
+                target:torch.Tensor, # what the model should produce (N, C, H, W)
+                region:torch.Tensor, # scored region, broadcastable to the images
+               ) -> torch.Tensor:
+    "Per-sample loss of inputs against targets, shape (N,): the model's own `pair_losses` if it has one (diffusion), else `region_mse`."
+    own = getattr(model, 'pair_losses', None)
+    if own is not None: return own(x_in, target, region)
+    return region_mse(model(x_in), target, region)
+
 def sample_losses(model:nn.Module, # an I2I model
                   x:torch.Tensor, # clean images (N, C, H, W)
                   task:Task, # the masking operator tau
                  ) -> torch.Tensor:
-    "Per-sample loss $\\ell(\\theta; x)$: MSE of `model(tau x)` against `x` on the scored region, shape (N,)."
+    "Per-sample loss $\\ell(\\theta; x)$: MSE of `model(tau x)` against `x` on the scored region, shape (N,) (see `pair_losses`)."
     x_in, region = task(x)
-    return region_mse(model(x_in), x, region)
+    return pair_losses(model, x_in, x, region)
 
 @torch.no_grad()
 def eval_losses(model:nn.Module, # an I2I model
@@ -176,7 +186,8 @@ def train_model(model:nn.Module, # the model, trained in place
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **({'fused': True} if fused else {}))
     start = load_train_state(ckpt_path, model, opt) if resume and resumable(ckpt_path) else 0
     if channels_last: model = model.to(memory_format=torch.channels_last)
-    fwd = _maybe_compile(model, compile)
+    if compile and hasattr(model, 'pair_losses'): warnings.warn("compile is not applied to a model with its own pair_losses")
+    fwd = _maybe_compile(model, compile and not hasattr(model, 'pair_losses'))
     n_batches = math.ceil(len(x) / batch_size); total = epochs * n_batches
     warmup = int(warmup_frac * total)
     xs = x.to(dev)

@@ -14,7 +14,7 @@ from . import theory
 from .core import UserError, all_mean, average_gradients, choose, seed_everything, shard, world_size
 from .data import Splits, Task
 from .models import flatten_latent, rebuild
-from .train import eval_batches, eval_losses, region_mse, sample_losses, train_model
+from .train import eval_batches, eval_losses, pair_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
 __all__ = ['METHODS', 'CONFIGS', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'BASELINES', 'UnlearnResult', 'register',
@@ -616,14 +616,14 @@ def max_loss_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Te
 def noisy_label_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
     "Forget targets replaced by noise images."
     x_in, region = task(xf)
-    return sample_losses(student, xr, task).mean() + alpha * region_mse(student(x_in), noise_like(xf, g), region).mean()
+    return sample_losses(student, xr, task).mean() + alpha * pair_losses(student, x_in, noise_like(xf, g), region).mean()
 
 def retain_label_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
     "Forget outputs matched to the teacher's outputs on retain samples."
     (xr_in, region), xf_in = task(xr), task(xf)[0]
     with torch.no_grad(): t_r = teacher(xr_in)
     tiled = t_r[torch.arange(len(xf)) % len(xr)]
-    return region_mse(student(xr_in), t_r, region).mean() + alpha * region_mse(student(xf_in), tiled, region).mean()
+    return pair_losses(student, xr_in, t_r, region).mean() + alpha * pair_losses(student, xf_in, tiled, region).mean()
 
 def _noise_latent(z, g):
     if isinstance(z, (list, tuple)): return [_noise_latent(t, g) for t in z]
