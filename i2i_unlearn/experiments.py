@@ -20,13 +20,13 @@ from .theory import CertifiedRetention
 from .models import MAE_CONFIGS, QUICK_KWARGS, build_model, task_kwargs, weights_summary
 from .diffusion import DIFFUSION_CONFIGS
 from .train import eval_batches, eval_losses, train_model
-from .unlearn import METHODS, Certify, mean_loss, unlearn
+from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
 __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'REALISM_SPLITS', 'MIN_SAMPLES',
            'COLUMNS', 'SEEDS_SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs', 'initial_model',
-           'weights_check', 'weights_warning', 'weights_record', 'heldout_recorder', 'save_curve', 'train_original',
-           'n_oracles', 'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
+           'weights_check', 'weights_warning', 'weights_record', 'save_curve', 'train_original', 'n_oracles',
+           'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
            'convergence', 'convergence_warnings', 'check_metric_weights', 'model_outputs', 'pretrained_metrics',
            'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table', 'samples_figure',
            'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'interval', 'seed_summary',
@@ -133,26 +133,17 @@ def _cached_model(path:Path, make, resume:bool, template):
         if not is_main(): model.load_state_dict(load_checkpoint(path)[0])  # every rank continues from rank 0's model, to the bit
     return model, seconds, cert
 
-def heldout_recorder(xv:torch.Tensor, # held-out images (N, C, H, W), e.g. retain_val
-                     task:Task, # the masking operator
-                    ) -> tuple:
-    "A list and an `on_epoch` callback for `train_model` that appends the mean held-out loss after every epoch."
-    curve = []
-    def on_epoch(epoch, model): curve.append(mean_loss(model, xv, task))
-    return curve, on_epoch
-
 def save_curve(out:Path, name:str, curve:list) -> None:
-    "Keep a model's held-out curve as OUT/curves/NAME.json (rank 0 writes), for results.json and for resumed runs."
+    "Keep a model's held-out curve (`TrainLog.heldout`) as OUT/curves/NAME.json (rank 0 writes), before the model is saved."
     if is_main(): write_json(out / 'curves' / f'{name}.json', dict(heldout_loss=curve))
 
 def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -> tuple:
     "The original model on D = D_f + D_r (from `cfg.weights` if given: fine-tuned), checkpointed every epoch."
     def make():
         m = initial_model(cfg, device)
-        curve, on_epoch = heldout_recorder(splits.retain_val.x, task)
         log = train_model(m, splits.train.x, task, epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed,
-                          ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original', on_epoch=on_epoch)
-        save_curve(out, 'original', curve)
+                          ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original', heldout=splits.retain_val.x)
+        save_curve(out, 'original', log.heldout)
         return m, log.seconds, None
     seed_everything(cfg.seed)
     return _cached_model(out / 'original.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
@@ -166,10 +157,9 @@ def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the t
                original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Retrain once more with seed + k (or reuse its checkpoint); returns (model, seconds)."
     def make():
-        curve, on_epoch = heldout_recorder(splits.retain_val.x, task)
         r = unlearn(original, splits, 'retrain', task, seed=cfg.seed + k, **method_options('retrain', cfg),
-                    ckpt_path=out / f'retrain_{k + 1}.train.safetensors', resume=resume, on_epoch=on_epoch)
-        save_curve(out, f'retrain_{k + 1}', curve)
+                    ckpt_path=out / f'retrain_{k + 1}.train.safetensors', resume=resume, heldout=splits.retain_val.x)
+        save_curve(out, f'retrain_{k + 1}', r.log['heldout'])
         return r.model, r.seconds, None
     seed_everything(cfg.seed + k)
     return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
@@ -194,11 +184,10 @@ def certify_options(cfg:RunConfig) -> dict:
 def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Unlearn with `name` (or reuse its checkpoint); returns (model, seconds, certificate)."
     path = out / ('retrain.safetensors' if name == 'retrain' else f'methods/{name}.safetensors')
-    curve, on_epoch = heldout_recorder(splits.retain_val.x, task)
-    extra = dict(ckpt_path=out / 'retrain.train.safetensors', resume=resume, on_epoch=on_epoch) if name == 'retrain' else {}
+    extra = dict(ckpt_path=out / 'retrain.train.safetensors', resume=resume, heldout=splits.retain_val.x) if name == 'retrain' else {}
     def make():
         r = unlearn(original, splits, name, task, seed=cfg.seed, **method_options(name, cfg), **extra)
-        if name == 'retrain': save_curve(out, 'retrain', curve)
+        if name == 'retrain': save_curve(out, 'retrain', r.log['heldout'])
         return r.model, r.seconds, r.certificate
     seed_everything(cfg.seed)
     return _cached_model(path, make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))

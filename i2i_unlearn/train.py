@@ -133,6 +133,7 @@ class TrainLog:
     step_seconds: float = 0. # time in training steps only (no checkpoint writing, no callbacks)
     compiled: bool = False # True if the torch.compile'd model did the training
     world_size: int = 1 # processes that shared each batch
+    heldout: list = dataclasses.field(default_factory=list) # mean held-out loss after each epoch (with `heldout=` images), resumed runs included
 
 class _CompiledOrEager:
     "Call the compiled model; if its first call fails (torch.compile fails lazily), warn and use the eager model from then on."
@@ -175,6 +176,7 @@ def train_model(model:nn.Module, # the model, trained in place
                 channels_last:bool=False, amp:bool=False, compile:bool=False, # fast paths
                 desc:str='train', # progress-bar label
                 on_epoch=None, # optional callback(epoch, model) after each epoch
+                heldout:torch.Tensor|None=None, # held-out images: their mean loss after each epoch goes into `TrainLog.heldout` and the checkpoint
                 distributed:bool=True, # under torchrun: shard each batch over the ranks and average gradients (every rank passes the same `x`)
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
@@ -185,6 +187,7 @@ def train_model(model:nn.Module, # the model, trained in place
     fused = dev.type == 'cuda'
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **({'fused': True} if fused else {}))
     start = load_train_state(ckpt_path, model, opt) if resume and resumable(ckpt_path) else 0
+    curve = list(load_checkpoint(ckpt_path)[1]['config'].get('heldout', []))[:start] if start else []
     if channels_last: model = model.to(memory_format=torch.channels_last)
     if compile and hasattr(model, 'pair_losses'): warnings.warn("compile is not applied to a model with its own pair_losses")
     fwd = _maybe_compile(model, compile and not hasattr(model, 'pair_losses'))
@@ -216,11 +219,12 @@ def train_model(model:nn.Module, # the model, trained in place
         if dev.type == 'cuda': torch.cuda.synchronize(dev)
         step_secs += time.perf_counter() - t_steps
         losses.append(tot / len(xs) if world == 1 else all_mean(tot / max(mine, 1), mine))
+        if heldout is not None: curve.append(float(eval_losses(model, heldout, task, distributed=distributed).mean()))
         if ckpt_path:
-            if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, {'epochs': epochs, 'lr': lr, 'batch_size': batch_size, 'seed': seed})
+            if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, {'epochs': epochs, 'lr': lr, 'batch_size': batch_size, 'seed': seed, 'heldout': curve})
             if world > 1: barrier()  # nobody reads the checkpoint before it is complete
         if on_epoch: on_epoch(epoch, model)
     secs = time.perf_counter() - t0
     if channels_last: model.to(memory_format=torch.contiguous_format)
     return TrainLog(losses, steps, secs, seen / step_secs if steps and step_secs > 0 else 0., start, step_secs,
-                    getattr(fwd, 'is_compiled', False), world)
+                    getattr(fwd, 'is_compiled', False), world, curve)

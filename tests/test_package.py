@@ -13,8 +13,8 @@ def test_embedded_data_loads_without_network_or_debian_package(monkeypatch):
     assert torch.bincount(ds.labels).tolist() == [1000] * 10
 
 
-def test_five_datasets():
-    assert set(data.DATASETS) == {'fashion-mnist-10k', 'fashion-mnist', 'cifar10', 'photos10', 'folder'}
+def test_six_datasets():
+    assert set(data.DATASETS) == {'fashion-mnist-10k', 'fashion-mnist', 'cifar10', 'photos10', 'folder', 'fashion-canaries'}
 
 
 def test_licence_notice_ships_with_the_data():
