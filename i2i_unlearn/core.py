@@ -221,8 +221,8 @@ class RunConfig:
     # the rest give realism its noise floor; None: 2, 1 under quick
     certify:str|None = None # 'EPS,DELTA', e.g. 1,1e-5: decouple retains with certified retention
     # (theory chapter, Theorem 4)
-    epochs:int = 50 # training epochs of the original and the retrained models (50: their held-out loss plateaus,
-    # see `plateau_test` in the experiments chapter)
+    epochs:int = 50 # training epochs of the original and the retrained models (each run tests whether
+    # their held-out loss plateaued: `plateau_test` in the experiments chapter)
     batch_size:int = 128 # training batch size
     lr:float = 2e-3 # peak learning rate
     seed:int = 0 # one seed for everything
