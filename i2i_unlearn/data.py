@@ -15,17 +15,18 @@ import torch.nn.functional as F
 from .core import UserError, choose
 
 # %% auto #0
-__all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'DATASETS', 'MASKS', 'ImageSet', 'to_size', 'read_idx',
-           'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10', 'load_fashion_canaries',
-           'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit', 'check_size', 'decode_all',
-           'load_folder', 'load', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau', 'centre_box',
-           'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
+__all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'SMALL_PASS', 'DATASETS', 'MASKS', 'ImageSet', 'to_size',
+           'read_idx', 'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10',
+           'load_fashion_canaries', 'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit',
+           'check_size', 'decode_all', 'default_workers', 'FolderImages', 'subset', 'cat_images', 'stream', 'readable',
+           'stream_folder', 'load_folder', 'load', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau',
+           'centre_box', 'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
 @dataclasses.dataclass
 class ImageSet:
     "Images (N, 3, H, W) in [0, 1], integer labels (N,), and class names."
-    images: torch.Tensor # float32, (N, 3, H, W), values in [0, 1]
+    images: torch.Tensor # float32, (N, 3, H, W), values in [0, 1]; a folder's: a streaming `FolderImages`
     labels: torch.Tensor # int64, (N,)
     classes: list # class names; label k is classes[k]
     name: str = '' # the data set's name
@@ -35,6 +36,7 @@ class ImageSet:
         x = self.images
         if x.ndim != 4 or x.shape[1] != 3: raise UserError(f"images must have shape (N, 3, H, W), got {tuple(x.shape)}")
         if len(x) != len(self.labels): raise UserError(f"{len(x)} images but {len(self.labels)} labels")
+        if not torch.is_tensor(x): return  # a streaming `FolderImages`: `decode_image` makes every image finite and in [0, 1]
         if not torch.isfinite(x).all(): raise UserError(f"data set {self.name!r} has NaN or infinite pixels")
         if x.numel() and (x.min() < 0 or x.max() > 1): raise UserError(f"data set {self.name!r} has pixels outside [0, 1] (min {x.min():.3g}, max {x.max():.3g})")
 
@@ -269,6 +271,12 @@ def check_size(index:FolderIndex, # the files to decode
     return need
 
 # %% ../nbs/02_data.ipynb #6fe430cd
+def _skip_warning(bad:list, n:int) -> None:
+    "One warning for the unreadable files that were skipped."
+    if bad:
+        warnings.warn(f"skipped {len(bad)} unreadable image file{'s' * (len(bad) > 1)} of {n}: {', '.join(bad[:3])}"
+                      f"{', ...' if len(bad) > 3 else ''} (--strict-data makes this an error)")
+
 def decode_all(index:FolderIndex, # the files
                image_size:int, # side S
                strict:bool=False, # the first unreadable file is a `UserError` (else skipped, with one warning)
@@ -282,25 +290,130 @@ def decode_all(index:FolderIndex, # the files
             if strict: raise UserError(f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable files") from None
             bad.append(str(f)); continue
         keep.append(i)
-    if bad:
-        warnings.warn(f"skipped {len(bad)} unreadable image file{'s' * (len(bad) > 1)} of {len(index)}: {', '.join(bad[:3])}"
-                      f"{', ...' if len(bad) > 3 else ''} (--strict-data makes this an error)")
+    _skip_warning(bad, len(index))
     return x[:len(keep)], keep, bad
+
+# %% ../nbs/02_data.ipynb #acd6b67e
+def default_workers() -> int:
+    "Decoding processes of a streaming pass: one per spare core, at most 4 (0 on a one-core machine)."
+    return min(4, max(0, (os.cpu_count() or 1) - 1))
+
+class FolderImages(torch.utils.data.Dataset):
+    "Images decoded on demand from files: `x[i]` one image (3, S, S); `x[rows]` (slice, LongTensor, list, mask) a batch."
+    ndim, dtype, device = 4, torch.float32, torch.device('cpu')
+
+    def __init__(self,
+                 files, # image file paths (a list or a NumPy string array, shared by every view)
+                 image_size:int, # side S of the decoded images
+                 rows:torch.Tensor|None=None, # positions in `files` of this set's images, in order (None: all)
+                 num_workers:int|None=None, # decoding processes of `stream` (None: `default_workers()`)
+                ):
+        self.files = files if isinstance(files, np.ndarray) else np.array([str(f) for f in files])
+        self.rows = torch.arange(len(self.files)) if rows is None else torch.as_tensor(rows, dtype=torch.long)
+        self.image_size = image_size
+        self.num_workers = default_workers() if num_workers is None else num_workers
+
+    def __len__(self): return len(self.rows)
+    def __repr__(self): return f"FolderImages({len(self)} of {len(self.files)} files, {self.image_size} px)"
+    @property
+    def shape(self) -> torch.Size: return torch.Size((len(self), 3, self.image_size, self.image_size))
+    def path(self, i:int) -> str: return str(self.files[int(self.rows[i])])
+    def view(self, rows:torch.Tensor) -> FolderImages:
+        "The same files with other positions (`rows` index `files`, not this view)."
+        return FolderImages(self.files, self.image_size, rows, self.num_workers)
+
+    def __getitem__(self, idx) -> torch.Tensor:
+        if isinstance(idx, (int, np.integer)) or (torch.is_tensor(idx) and idx.ndim == 0):
+            return decode_image(self.path(int(idx)), self.image_size)
+        rows = self.rows[idx]
+        out = torch.empty(len(rows), 3, self.image_size, self.image_size)
+        for k, r in enumerate(rows.tolist()): out[k] = decode_image(self.files[r], self.image_size)
+        return out
+
+# %% ../nbs/02_data.ipynb #e6f2a1cc
+SMALL_PASS = 256 # images: a `stream` pass this small decodes in the calling process
+
+def subset(x, # images: a tensor (N, 3, S, S) or a `FolderImages`
+           idx:torch.Tensor, # positions in `x` (LongTensor or boolean mask)
+          ):
+    "The images at `idx`, of `x`'s kind: a tensor `x[idx]`, or a lazy `FolderImages` view (nothing decoded)."
+    return x.view(x.rows[idx]) if isinstance(x, FolderImages) else x[idx]
+
+def cat_images(parts:list, # tensors, or `FolderImages` over the same files
+              ):
+    "The parts one after the other: `torch.cat` for tensors, a lazy view for `FolderImages`; mixing the kinds is an error."
+    if all(torch.is_tensor(p) for p in parts): return torch.cat(parts)
+    if not all(isinstance(p, FolderImages) and p.files is parts[0].files for p in parts):
+        raise UserError("cat_images joins tensors or FolderImages over the same files, not a mix")
+    return parts[0].view(torch.cat([p.rows for p in parts]))
+
+def stream(x, # images: a tensor (N, 3, S, S) or a `FolderImages`
+           batches:list, # index batches: LongTensors (or lists) of positions in `x`
+           num_workers:int|None=None, # `FolderImages`: decoding processes (None: `x.num_workers`; 0: this process)
+          ):
+    "Decoded batches `x[b]` for every `b` in `batches`, in order; a `FolderImages` is read by a DataLoader whose workers decode."
+    w = getattr(x, 'num_workers', 0) if num_workers is None else num_workers
+    if torch.is_tensor(x) or w == 0 or sum(len(b) for b in batches) < SMALL_PASS:
+        for b in batches: yield x[b]
+        return
+    sampler = [torch.as_tensor(b, dtype=torch.long).tolist() for b in batches]
+    yield from torch.utils.data.DataLoader(x, batch_sampler=sampler, num_workers=w, collate_fn=torch.stack)
+
+# %% ../nbs/02_data.ipynb #12c3793e
+class _Probe(FolderImages):
+    "`x[i]` is `tensor(True)` when image i decodes, `tensor(False)` when it raises `UnreadableImage`; `x[rows]` a mask."
+    def __getitem__(self, idx) -> torch.Tensor:
+        if not isinstance(idx, (int, np.integer)): return torch.stack([self[i] for i in torch.arange(len(self))[idx].tolist()])
+        try: decode_image(self.path(idx), self.image_size)
+        except UnreadableImage: return torch.tensor(False)
+        return torch.tensor(True)
+
+def readable(x:FolderImages, # the files to try
+             batch_size:int=64, # files per worker task
+            ) -> torch.Tensor:
+    "A boolean mask: which images of `x` decode. Every file is decoded once, by `stream`'s workers, and nothing is kept."
+    probe = _Probe(x.files, x.image_size, x.rows, x.num_workers)
+    batches = torch.arange(len(x)).split(batch_size)
+    ok = list(stream(probe, batches))
+    return torch.cat(ok) if ok else torch.zeros(0, dtype=torch.bool)
+
+# %% ../nbs/02_data.ipynb #35d5d573
+def stream_folder(index:FolderIndex, # the files
+                  image_size:int, # side S
+                  strict:bool=False, # the first unreadable file is a `UserError` (else skipped, with one warning)
+                  num_workers:int|None=None, # decoding processes (None: `default_workers()`)
+                 ) -> tuple:
+    "The readable files of `index` as a lazy `FolderImages`; returns (images, positions kept, unreadable paths), as `decode_all`."
+    x = FolderImages(index.files, image_size, num_workers=num_workers)
+    ok = readable(x)
+    keep, bad = ok.nonzero().flatten(), [str(index.files[i]) for i in (~ok).nonzero().flatten().tolist()]
+    if bad and strict:
+        try: decode_image(bad[0], image_size)
+        except UnreadableImage as e:
+            raise UserError(f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable files") from None
+    _skip_warning(bad, len(index))
+    return x.view(keep), keep.tolist(), bad
 
 # %% ../nbs/02_data.ipynb #ea7611a6
 def load_folder(image_size:int=32, # side of the output images (resize then centre crop)
                 root:str|None=None, # the folder
                 max_per_class:int|None=None, # keep at most this many files per class (sorted order)
                 strict_data:bool=False, # an unreadable file is an error (default: skipped with a warning)
-                memory_bytes:int|None=None, # refuse sets larger than this decoded (default: half of the machine's memory)
+                in_memory:bool=False, # decode every image into one tensor (`check_size`, `decode_all`); default: stream
+                memory_bytes:int|None=None, # with `in_memory`: refuse sets larger than this decoded (default: half the memory)
+                num_workers:int|None=None, # streaming: decoding processes (None: `default_workers()`)
                 **_) -> ImageSet:
-    "An ImageFolder tree on disk, in sorted file order: `folder_index`, `check_size`, then `decode_all`."
+    "An ImageFolder tree in sorted file order: `folder_index`, then `stream_folder` (a lazy `FolderImages`) or `decode_all`."
     index = folder_index(root, max_per_class)
-    check_size(index, image_size, memory_bytes)
-    x, keep, bad = decode_all(index, image_size, strict_data)
+    if in_memory:
+        check_size(index, image_size, memory_bytes)
+        x, keep, bad = decode_all(index, image_size, strict_data)
+    else: x, keep, bad = stream_folder(index, image_size, strict_data, num_workers)
     labels = torch.tensor([index.labels[i] for i in keep], dtype=torch.long)
     lost = [c for k, c in enumerate(index.classes) if not (labels == k).any()]
-    if lost: raise UserError(f"class folder {lost[0]!r} under {root} holds no readable image ({len(bad)} unreadable files in the tree); valid: replace its files or move it out")
+    if lost:
+        raise UserError(f"class folder {lost[0]!r} under {root} holds no readable image ({len(bad)} unreadable files in the tree); "
+                        "valid: replace its files or move it out")
     source = dict(root=str(root), n_files=len(index), files_sha256=index.files_sha256(), n_skipped=len(bad), skipped=bad[:20])
     return ImageSet(x, labels, list(index.classes), 'folder', source)
 
@@ -331,9 +444,9 @@ def data_options(cfg, # a command's config (or anything with data_root, max_per_
 @dataclasses.dataclass
 class Split:
     "A part of an `ImageSet`: images, labels and their indices in the full set."
-    x: torch.Tensor
-    y: torch.Tensor
-    idx: torch.Tensor
+    x: torch.Tensor # its images: a tensor, or a lazy `FolderImages` view (see `subset`)
+    y: torch.Tensor # labels
+    idx: torch.Tensor # positions in the `ImageSet`
     def __len__(self): return len(self.idx)
 
 @dataclasses.dataclass
@@ -353,12 +466,12 @@ class Splits:
     def train(self) -> Split:
         "D = D_f + D_r, what the original model trains on."
         f, r = self.forget_train, self.retain_train
-        return Split(torch.cat([f.x, r.x]), torch.cat([f.y, r.y]), torch.cat([f.idx, r.idx]))
+        return Split(cat_images([f.x, r.x]), torch.cat([f.y, r.y]), torch.cat([f.idx, r.idx]))
 
 # %% ../nbs/02_data.ipynb #37b0b75c
 def _take(ds:ImageSet, idx:torch.Tensor) -> Split:
     idx = idx.sort().values
-    return Split(ds.images[idx], ds.labels[idx], idx)
+    return Split(subset(ds.images, idx), ds.labels[idx], idx)
 
 def _cut(perm:torch.Tensor, fracs:tuple) -> list:
     "Cut a permutation into consecutive parts of the given fractions (the last part takes the rest)."
