@@ -13,7 +13,7 @@ from matplotlib.figure import Figure  # no pyplot: works headless and in noteboo
 from scipy import stats
 
 from .core import TASKS, UserError, choose, get_device, parse_method, progress, quick_options, seed_everything
-from .data import DATASETS, Split, Splits, Task, centre_box, data_options, load, make_splits
+from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decoded_splits, load, make_splits
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
 from .train import cosine_lr, eval_batches, eval_losses, pair_losses, region_mse, train_model
 from .unlearn import METHODS, batch_stream, unlearn
@@ -440,6 +440,7 @@ def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None 
     variants, dev = method_variants(c.methods), get_device(c.device)
     ds = load(c.dataset, image_size=c.image_size, **data_options(c))
     base = make_splits(ds, forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=c.seed, max_train=c.max_train)
+    base = decoded_splits(base)  # poisoning edits pixels: a folder set's (capped) splits are decoded into memory
     data = poison_data(base, tk, pz, c.poison_fraction, c.seed)
     models, secs = _train_and_unlearn(c, data, variants, dev, say)
     thr = calibrate_threshold(models['original'], data.calib, tk, pz)

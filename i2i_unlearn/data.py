@@ -19,8 +19,8 @@ __all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'SMALL_PASS', '
            'read_idx', 'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10',
            'load_fashion_canaries', 'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit',
            'check_size', 'decode_all', 'default_workers', 'FolderImages', 'subset', 'cat_images', 'stream', 'readable',
-           'stream_folder', 'load_folder', 'load', 'data_options', 'Split', 'Splits', 'make_splits', 'identity_tau',
-           'centre_box', 'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
+           'stream_folder', 'load_folder', 'load', 'data_options', 'Split', 'Splits', 'make_splits', 'decoded_splits',
+           'identity_tau', 'centre_box', 'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
 @dataclasses.dataclass
@@ -550,6 +550,13 @@ def _sample_splits(ds, forget_samples, test_fraction, val_fraction, g, max_train
         f_train, r_train, f_test, r_test, val = (_shrink(t, frac) for t in (f_train, r_train, f_test, r_test, val))
     if min(len(f_test), len(r_test), len(val)) < 1: raise UserError(f"too few samples ({n}) for the splits")
     return Splits(_take(ds, f_train), _take(ds, f_test), _take(ds, r_train), _take(ds, val), _take(ds, r_test), (), 'sample')
+
+# %% ../nbs/02_data.ipynb #10edf617
+def decoded_splits(sp:Splits, # splits whose images may be lazy `FolderImages` views
+                  ) -> Splits:
+    "The splits with every part's images decoded into a tensor: for code that edits pixels (the audit's poisoning); memory grows with the splits."
+    part = lambda s: Split(s.x if torch.is_tensor(s.x) else s.x[:], s.y, s.idx)
+    return dataclasses.replace(sp, **{p: part(getattr(sp, p)) for p in Splits.PARTS})
 
 # %% ../nbs/02_data.ipynb #2ceff7d7
 def _fill(x:torch.Tensor, hidden:torch.Tensor, fill:float) -> torch.Tensor:

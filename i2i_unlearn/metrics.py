@@ -20,7 +20,7 @@ from torchmetrics.image.inception import InceptionScore
 
 from .core import (UserError, all_gather_cat, get_device, load_checkpoint, progress, save_checkpoint, seed_everything, shard,
                               unshard, world_size)
-from .data import ImageSet, Splits, Task
+from .data import ImageSet, Splits, Task, stream, subset
 from .theory import calibrate_lambda, ood_rate
 from .train import cosine_lr, eval_losses, region_mse
 
@@ -119,7 +119,7 @@ class FeatureNet(nn.Module):
         return self.head(self.features(x))
 
 # %% ../nbs/06_metrics.ipynb #bd20331b
-def train_feature_net(x:torch.Tensor, # images (N, C, H, W) in [0, 1]
+def train_feature_net(x:torch.Tensor, # images (N, C, H, W) in [0, 1], or a `FolderImages` (streamed)
                       y:torch.Tensor, # integer labels (N,)
                       n_classes:int, # number of classes
                       epochs:int=10, # passes over the data
@@ -140,17 +140,16 @@ def train_feature_net(x:torch.Tensor, # images (N, C, H, W) in [0, 1]
     net.train()
     for epoch in progress(range(epochs), 'feature net'):
         perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
-        for b in range(n_b):
-            idx = perm[b*batch_size:(b+1)*batch_size]
-            if len(idx) < 2: continue  # batch norm needs two samples
+        order = [(b, idx) for b, idx in enumerate(perm.split(batch_size)) if len(idx) >= 2]  # batch norm needs two samples
+        for (b, idx), xb in zip(order, stream(x, [idx for _, idx in order])):
             for g in opt.param_groups: g['lr'] = cosine_lr(epoch * n_b + b, total, lr, n_b // 2)
-            loss = F.cross_entropy(net(x[idx].to(dev)), y[idx].to(dev))
+            loss = F.cross_entropy(net(xb.to(dev)), y[idx].to(dev))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     return net.eval()
 
 @torch.no_grad()
 def accuracy(net:nn.Module, # a classifier returning logits
-             x:torch.Tensor, # images
+             x:torch.Tensor, # images (a tensor, or a `FolderImages`: decoded per batch)
              y:torch.Tensor, # labels
              batch_size:int=512, # images per forward pass
             ) -> float:
@@ -166,8 +165,10 @@ def resolve_cache_dir(path:str|Path|None=None, # an explicit folder; None: $I2I_
     return Path(path or os.environ.get('I2I_UNLEARN_CACHE') or '~/.cache/i2i_unlearn').expanduser()
 
 def _fingerprint(images:torch.Tensor, labels:torch.Tensor, config:dict) -> str:
+    "sha256 of the config, the pixels (a `FolderImages`: its file paths and positions, nothing decoded) and the labels."
     h = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
-    h.update((images.detach().cpu() * 255).round().to(torch.uint8).contiguous().numpy().tobytes())
+    if not torch.is_tensor(images): h.update('\n'.join(images.files[images.rows.numpy()]).encode())
+    else: h.update((images.detach().cpu() * 255).round().to(torch.uint8).contiguous().numpy().tobytes())
     h.update(labels.detach().cpu().to(torch.int64).contiguous().numpy().tobytes())
     return h.hexdigest()
 
@@ -197,9 +198,9 @@ def get_feature_net(ds:ImageSet, # the data set the models are evaluated on
         perm = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:max_images]
         n_val = max(1, int(round(val_fraction * len(perm))))
         val, tr = perm[:n_val], perm[n_val:]
-        net = train_feature_net(ds.images[tr], ds.labels[tr], ds.n_classes, epochs=epochs, seed=seed, width=width,
+        net = train_feature_net(subset(ds.images, tr), ds.labels[tr], ds.n_classes, epochs=epochs, seed=seed, width=width,
                                 num_features=num_features, device=device)
-        net.accuracy, net.source = accuracy(net, ds.images[val], ds.labels[val]), 'trained'
+        net.accuracy, net.source = accuracy(net, subset(ds.images, val), ds.labels[val]), 'trained'
         save_checkpoint(path, net.state_dict(), config=cfg, step=epochs, accuracy=net.accuracy)
     net.cache_path = path
     return net.to(get_device(device)).eval()
@@ -404,7 +405,7 @@ def paste(pred:torch.Tensor, # model outputs (N, C, H, W)
 
 @torch.no_grad()
 def evaluate_images(model:nn.Module, # the I2I model
-                    x:torch.Tensor, # real images (N, C, H, W) in [0, 1]
+                    x:torch.Tensor, # real images (N, C, H, W) in [0, 1], or a `FolderImages` (streamed)
                     task:Task, # the masking operator
                     lam:float, # the OOD level
                     feature_net:nn.Module, # the data set's `FeatureNet`
@@ -414,13 +415,13 @@ def evaluate_images(model:nn.Module, # the I2I model
     "The five metrics of `METRICS` (floats) for one set of images."
     if len(x) == 0: raise UserError("cannot evaluate an empty split")
     spread, n = distributed and world_size() > 1, len(x)
-    xs = shard(x) if spread else x
+    rows = shard(torch.arange(n)) if spread else torch.arange(n)  # this rank's positions; a `FolderImages` is decoded per batch
     dev, was = next(model.parameters()).device, model.training
     model.eval()
     fid, fdev = frechet_metric(feature_net, sync=spread), _net_device(feature_net)
     per = {'mse': [], 'psnr': [], 'ssim': []}
-    for i in range(0, len(xs), batch_size):
-        xb = xs[i:i+batch_size].to(dev).float()
+    for xb in stream(x, rows.split(batch_size)):
+        xb = xb.to(dev).float()
         x_in, region = task(xb)
         out = model(x_in).float()
         result = paste(out, xb, region)
@@ -492,8 +493,8 @@ def outputs_and_losses(model:nn.Module, # an I2I model
     dev, was = next(model.parameters()).device, model.training
     model.eval()
     outs, losses = [], []
-    for i in range(0, len(x), batch_size):
-        xb = x[i:i + batch_size].to(dev)
+    for xb in stream(x, torch.arange(len(x)).split(batch_size)):
+        xb = xb.to(dev)
         x_in, region = task(xb)
         y = model(x_in)
         outs.append(y.float().cpu())

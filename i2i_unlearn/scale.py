@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 
 from .core import DEVICES, UserError, choose, get_device, in_test, seed_everything
-from .data import Task, load
+from .data import Task, load, subset
 from .models import build_model
 from .train import sample_losses, train_model
 from .unlearn import ascend_anchored, retain
@@ -180,7 +180,7 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
     n_train, steps = (4 * batch_size * batch_scale, 4) if quick else (16 * batch_size * batch_scale, 20)
     ds = load(dataset, image_size=image_size, **(data_options or {}))
     x, task = ds.images, Task('recon')
-    xf, xr = ds.images[ds.labels == 0], ds.images[ds.labels != 0]
+    xf, xr = subset(ds.images, ds.labels == 0), subset(ds.images, ds.labels != 0)  # a folder's: lazy views
     fast = fast_paths(dev, compile)
     paths = {'eager': (EAGER, batch_size), 'optimized': (fast, batch_size * batch_scale)}
     prec = torch.get_float32_matmul_precision()

@@ -12,7 +12,7 @@ import torch.nn as nn
 
 from .core import (UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main, load_checkpoint, progress,
                               save_checkpoint, seed_everything, sha256_file, shard, sidecar_path, unshard, world_size)
-from .data import Task
+from .data import Task, stream
 
 # %% auto #0
 __all__ = ['region_mse', 'pair_losses', 'sample_losses', 'eval_losses', 'eval_batches', 'cosine_lr', 'optimizer_tensors',
@@ -47,7 +47,7 @@ def sample_losses(model:nn.Module, # an I2I model
 
 @torch.no_grad()
 def eval_losses(model:nn.Module, # an I2I model
-                x:torch.Tensor, # images (N, C, H, W), on any device
+                x:torch.Tensor, # images (N, C, H, W), on any device, or a `FolderImages` (streamed by `data.stream`)
                 task:Task, # the masking operator
                 batch_size:int=512, # images per forward pass
                 distributed:bool=False, # under torchrun: each rank scores its `shard` of `x` and all get every loss (all ranks must call with the same `x`)
@@ -56,8 +56,8 @@ def eval_losses(model:nn.Module, # an I2I model
     dev = next(model.parameters()).device
     was = model.training; model.eval()
     spread = distributed and world_size() > 1
-    xs = shard(x) if spread else x
-    parts = [sample_losses(model, xs[i:i+batch_size].to(dev), task).cpu() for i in range(0, len(xs), batch_size)]
+    rows = shard(torch.arange(len(x))) if spread else torch.arange(len(x))  # this rank's positions; images decoded per batch
+    parts = [sample_losses(model, xb.to(dev), task).cpu() for xb in stream(x, rows.split(batch_size))]
     out = torch.cat(parts or [torch.zeros(0)]) if spread else torch.cat(parts)
     model.train(was)
     return unshard(all_gather_cat(out), len(x)) if spread else out
@@ -161,7 +161,7 @@ def _maybe_compile(model:nn.Module, on:bool):
 
 # %% ../nbs/04_train.ipynb #451d3b8e
 def train_model(model:nn.Module, # the model, trained in place
-                x:torch.Tensor, # training images (N, C, H, W) in [0, 1]
+                x:torch.Tensor, # training images (N, C, H, W) in [0, 1], or a `FolderImages` (streamed)
                 task:Task, # the masking operator
                 epochs:int=12, # passes over `x`
                 batch_size:int=128, # images per step (the global batch under torchrun)
@@ -176,7 +176,7 @@ def train_model(model:nn.Module, # the model, trained in place
                 channels_last:bool=False, amp:bool=False, compile:bool=False, # fast paths
                 desc:str='train', # progress-bar label
                 on_epoch=None, # optional callback(epoch, model) after each epoch
-                heldout:torch.Tensor|None=None, # held-out images: their mean loss after each epoch goes into `TrainLog.heldout` and the checkpoint
+                heldout:torch.Tensor|None=None, # held-out images (a tensor or `FolderImages`): their mean loss after each epoch goes into `TrainLog.heldout` and the checkpoint
                 distributed:bool=True, # under torchrun: shard each batch over the ranks and average gradients (every rank passes the same `x`)
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
@@ -193,17 +193,16 @@ def train_model(model:nn.Module, # the model, trained in place
     fwd = _maybe_compile(model, compile and not hasattr(model, 'pair_losses'))
     n_batches = math.ceil(len(x) / batch_size); total = epochs * n_batches
     warmup = int(warmup_frac * total)
-    xs = x.to(dev)
+    xs = x.to(dev) if torch.is_tensor(x) else x  # a `FolderImages`: each epoch is one `stream` pass, decoded by workers
     losses, steps, seen, step_secs, t0 = [], 0, 0, 0., time.perf_counter()
     model.train()
     for epoch in progress(range(start, epochs), desc, total=epochs - start):
         t_steps = time.perf_counter()
-        perm = torch.randperm(len(xs), generator=torch.Generator().manual_seed(seed * 100_003 + epoch)).to(dev)
+        perm = torch.randperm(len(xs), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+        order = perm.split(batch_size)  # the same global batches on every rank; each rank decodes only its part
         tot, mine = 0., 0
-        for b in range(n_batches):
-            xb = xs[perm[b*batch_size:(b+1)*batch_size]]
-            nb = len(xb)
-            if world > 1: xb = shard(xb)  # the same global batch on every rank; this rank's part of it
+        for b, xb in enumerate(stream(xs, [shard(o) if world > 1 else o for o in order])):
+            nb, xb = len(order[b]), xb.to(dev)
             if channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
             for g in opt.param_groups: g['lr'] = cosine_lr(epoch * n_batches + b, total, lr, warmup)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
