@@ -220,12 +220,14 @@ def test_audit_bench_take_data_options_and_keep_out(capsys, tmp_path, cmd):
     broken = broken_tree(tmp_path / 'd')
     one_error(capsys, [*cmd, '--dataset', 'folder', '--data-root', str(broken), '--strict-data', '--out', str(tmp_path / 'o2')], 'cut.jpg')
 
-# ------------------------------------------------------------------ fault 10: size before decoding
-def test_size_refused_before_decoding(capsys, tmp_path, monkeypatch):
+# ------------------------------------------------------------------ fault 10: size (issue 19: folder sets stream now)
+def test_streaming_folder_has_no_size_limit_and_in_memory_refuses_before_decoding(tmp_path, monkeypatch):
     r = tree(tmp_path / 'd')
     monkeypatch.setattr(D, 'memory_limit', lambda: 10_000)
+    ds = D.load('folder', 16, root=str(r))  # streams: paths and positions, no size check
+    assert isinstance(ds.images, D.FolderImages) and len(ds) == 12
     monkeypatch.setattr(D, 'decode_image', lambda *a: pytest.fail('decoded before the size check'))
-    one_error(capsys, ['run', *FAST, '--dataset', 'folder', '--data-root', str(r), '--out', str(tmp_path / 'o')], '12 images', 'GiB', '--max-per-class')
+    with pytest.raises(D.UserError, match='--max-per-class'): D.load('folder', 16, root=str(r), in_memory=True)
 
 # ------------------------------------------------------------------ situations that already worked: keep them working
 def test_odd_but_fine_files_load(tmp_path):
