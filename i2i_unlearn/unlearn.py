@@ -68,7 +68,7 @@ def unlearn(model:nn.Module, # the original model (never modified)
     return UnlearnResult(out, log, time.perf_counter() - t0, cert)
 
 # %% ../nbs/05_unlearn.ipynb #68b3bb5e
-def batch_stream(x:torch.Tensor, # images to draw from
+def batch_stream(x:torch.Tensor, # images to draw from: a tensor, or a `FolderImages` (each batch decoded when drawn)
                  batch_size:int, # images per batch
                  seed:int, # seeds the order
                 ):
