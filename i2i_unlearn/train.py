@@ -178,9 +178,12 @@ def train_model(model:nn.Module, # the model, trained in place
                 on_epoch=None, # optional callback(epoch, model) after each epoch
                 heldout:torch.Tensor|None=None, # held-out images: their mean loss after each epoch goes into `TrainLog.heldout` and the checkpoint
                 distributed:bool=True, # under torchrun: shard each batch over the ranks and average gradients (every rank passes the same `x`)
+                targets:torch.Tensor|None=None, # what the model should output for each image of `x` (same shape); None: `x` itself
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
     if len(x) == 0: raise UserError("cannot train on an empty set of images")
+    if targets is not None and targets.shape != x.shape:
+        raise UserError(f"targets must have the shape of the images {tuple(x.shape)}, got {tuple(targets.shape)}")
     dev = next(model.parameters()).device
     params = list(model.parameters()) if params is None else list(params)
     world = world_size() if distributed else 1
@@ -194,6 +197,7 @@ def train_model(model:nn.Module, # the model, trained in place
     n_batches = math.ceil(len(x) / batch_size); total = epochs * n_batches
     warmup = int(warmup_frac * total)
     xs = x.to(dev)
+    ys = None if targets is None else targets.to(dev)
     losses, steps, seen, step_secs, t0 = [], 0, 0, 0., time.perf_counter()
     model.train()
     for epoch in progress(range(start, epochs), desc, total=epochs - start):
@@ -201,13 +205,18 @@ def train_model(model:nn.Module, # the model, trained in place
         perm = torch.randperm(len(xs), generator=torch.Generator().manual_seed(seed * 100_003 + epoch)).to(dev)
         tot, mine = 0., 0
         for b in range(n_batches):
-            xb = xs[perm[b*batch_size:(b+1)*batch_size]]
+            rows = perm[b*batch_size:(b+1)*batch_size]
+            xb = xs[rows]
+            yb = xb if ys is None else ys[rows]
             nb = len(xb)
-            if world > 1: xb = shard(xb)  # the same global batch on every rank; this rank's part of it
+            if world > 1:  # the same global batch on every rank; this rank's part of it
+                xb = shard(xb)
+                yb = shard(yb)
             if channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
             for g in opt.param_groups: g['lr'] = cosine_lr(epoch * n_batches + b, total, lr, warmup)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
-                per = sample_losses(fwd, xb, task)
+                x_in, region = task(xb)
+                per = pair_losses(fwd, x_in, yb, region)  # `sample_losses(fwd, xb, task)` when there are no targets
                 loss = per.mean() if world == 1 else per.sum() * (world / nb)  # averaged over ranks: the mean over the global batch
             opt.zero_grad(set_to_none=True)
             loss.backward()
