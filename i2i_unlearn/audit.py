@@ -364,7 +364,7 @@ class AuditConfig:
     # `ALL_METHODS`
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...), named retrain, retrain_2, ...: the
     # first is the reference, the others give realism its noise floor; None: 2 (1 with quick)
-    epochs:int|None = None # training epochs of the original and the retrained model; None: 12 (8 with quick)
+    epochs:int|None = None # training epochs of the original and the retrained models; None: 12 (8 with quick)
     regen_epochs:int|None = None # clean fine-tuning epochs after unlearning (0: none); None: 3
     regen_lr:float = 5e-4 # learning rate of the clean fine-tuning
     batch_size:int|None = None # batch size of training and fine-tuning; None: 128 (64 with quick)
