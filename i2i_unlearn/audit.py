@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_audit.ipynb #813b8778
 from __future__ import annotations
-import copy, dataclasses, math, sys, time
+import copy, dataclasses, sys, time
 from pathlib import Path
 
 import torch
@@ -12,20 +12,24 @@ import torch.nn as nn
 from matplotlib.figure import Figure  # no pyplot: works headless and in notebooks alike
 from scipy import stats
 
-from .core import TASKS, UserError, choose, get_device, parse_method, progress, quick_options, seed_everything
+from . import metrics
+from .core import (TASKS, UserError, choose, get_device, parse_method, quick_options,
+                              seed_everything)
 from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decoded_splits, load, make_splits
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
-from .train import cosine_lr, eval_batches, eval_losses, pair_losses, region_mse, train_model
-from .unlearn import METHODS, batch_stream, unlearn
+from .train import eval_batches, eval_losses, region_mse, train_model
+from .unlearn import METHODS, unlearn
 from .metrics import paste
 
 # %% auto #0
-__all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'FULL', 'ALL_METHODS', 'TARGET_AREAS', 'THRESHOLD_RULE', 'RATES', 'Poison',
-           'fill_pattern', 'hidden_region', 'target_area', 'trigger_area', 'stamp_trigger', 'paint_target',
+__all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'FULL', 'ALL_METHODS', 'AUDIT_SPLITS', 'TARGET_AREAS', 'THRESHOLD_RULE', 'RATES',
+           'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area', 'stamp_trigger', 'paint_target',
            'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData', 'poison_data', 'train_pairs',
            'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate', 'trigger_effect', 'clip_rate',
            'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models', 'regenerate', 'method_variants',
-           'AuditConfig', 'run_audit', 'audit_figure', 'audit_table']
+           'AuditConfig', 'oracle_names', 'audit_data', 'train_backdoored', 'retrain_oracles', 'unlearn_variants',
+           'audit_realism', 'effect_ratios', 'regenerate_all', 'audit_report', 'run_audit', 'audit_figure',
+           'realism_table', 'audit_table']
 
 # %% ../nbs/07_audit.ipynb #20a5700f
 PATTERNS = ('white', 'black', 'checker', 'random')
@@ -180,29 +184,19 @@ def train_pairs(model:nn.Module, # trained in place
                 x_in:torch.Tensor, # inputs before masking (N, C, H, W)
                 y:torch.Tensor, # what the model should output on the scored region
                 task:Task, # the masking operator
-                epochs:int=12, batch_size:int=128, lr:float=2e-3, seed:int=0,
-                weight_decay:float=1e-4, warmup_frac:float=0.05, clip:float=1.0, # the recipe of `train.train_model`
+                epochs:int=12, # passes over the pairs
+                batch_size:int=128, # pairs per step
+                lr:float=2e-3, # peak learning rate
+                seed:int=0, # seeds the data order
                 desc:str='train (poisoned)', # progress-bar label
+                **kw, # further options of `train.train_model`: weight_decay, warmup_frac, clip, on_epoch, ...
                ) -> list:
-    "Train on (input, target) pairs: loss = region MSE of `model(task(x_in))` against `y`; returns the mean loss per epoch."
-    if len(x_in) != len(y) or len(x_in) == 0: raise UserError(f"need as many targets as inputs (and at least one), got {len(x_in)} and {len(y)}")
-    dev = next(model.parameters()).device
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    per = math.ceil(len(x_in) / batch_size); total = epochs * per; warmup = int(warmup_frac * total)
-    stream, losses = batch_stream(torch.arange(len(x_in)), batch_size, seed), []
-    model.train()
-    for e in progress(range(epochs), desc):
-        tot = 0.
-        for b in range(per):
-            i = next(stream)
-            inp, region = task(x_in[i].to(dev))
-            loss = pair_losses(model, inp, y[i].to(dev), region).mean()
-            for g in opt.param_groups: g['lr'] = cosine_lr(e * per + b, total, lr, warmup)
-            opt.zero_grad(set_to_none=True); loss.backward()
-            if clip: nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step(); tot += loss.item() * len(i)
-        losses.append(tot / len(x_in))
-    return losses
+    "Train on (input, target) pairs: `train.train_model` with `targets=y`; returns the mean loss per epoch."
+    if len(x_in) != len(y) or len(x_in) == 0:
+        raise UserError(f"need as many targets as inputs (and at least one), got {len(x_in)} and {len(y)}")
+    log = train_model(model, x_in, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, targets=y, desc=desc,
+                      **kw)
+    return log.losses
 
 # %% ../nbs/07_audit.ipynb #aef1286a
 def _area_mse(model:nn.Module, x:torch.Tensor, task:Task, target, batch_size:int) -> torch.Tensor:
@@ -345,9 +339,9 @@ def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=valu
     return {s.strip(): parse_method(s, valid) for s in methods}
 
 # %% ../nbs/07_audit.ipynb #cdb2d099
-SCHEMA = 'i2i_unlearn/audit/v1'
-QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3)
-FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3)
+SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, and per model `trigger_effect_ratio` and `realism`
+QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
+FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
 ALL_METHODS = ('decouple', 'li2024', 'max_loss', 'noisy_label', 'retain_label', 'random_encoder', 'finetune')
 
 # %% ../nbs/07_audit.ipynb #94f8d13e
@@ -357,15 +351,20 @@ class AuditConfig:
     dataset:str = 'fashion-mnist-10k' # a name in `data.DATASETS` (fashion-mnist-10k is embedded)
     data_root:str|None = None # folder with the data set, where it is not embedded
     max_per_class:int|None = None # keep at most this many images per class (folder data sets)
-    strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
+    strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning
+    # naming them)
     image_size:int|None = None # side of the square images; None: 32 (16 with quick)
     model:str = 'conv_ae' # a name in `models.MODELS`: conv_ae, unet or mae
     task:str = 'inpaint' # recon, inpaint or outpaint
     mask_ratio:float = 0.375 # hole side (inpaint) or hidden border share (outpaint)
-    poison_fraction:float|None = None # share of the training set poisoned (the forget set); None: 0.05 (0.1 with quick)
+    poison_fraction:float|None = None # share of the training set poisoned (the forget set); None: 0.05
+    # (0.1 with quick)
     trigger_size:int = 4 # side of the square trigger, in pixels
-    methods:tuple[str, ...] = () # unlearning methods, each optionally name:key=value;key=value; empty: `ALL_METHODS`
-    epochs:int|None = None # training epochs of the original and the retrained model; None: 12 (8 with quick)
+    methods:tuple[str, ...] = () # unlearning methods, each optionally name:key=value;key=value; empty:
+    # `ALL_METHODS`
+    oracles:int|None = None # retrained models (seeds seed, seed+1, ...), named retrain, retrain_2, ...: the
+    # first is the reference, the others give realism its noise floor; None: 2 (1 with quick)
+    epochs:int|None = None # training epochs of the original and the retrained models; None: 12 (8 with quick)
     regen_epochs:int|None = None # clean fine-tuning epochs after unlearning (0: none); None: 3
     regen_lr:float = 5e-4 # learning rate of the clean fine-tuning
     batch_size:int|None = None # batch size of training and fine-tuning; None: 128 (64 with quick)
@@ -386,17 +385,119 @@ class AuditConfig:
         choose(self.task, TASKS, 'task')
         for k in ('epochs', 'trigger_size', 'batch_size', 'max_train', 'image_size'):
             v = getattr(self, k)
-            if v is not None and v < 1: raise UserError(f"--{k.replace('_', '-')} must be a positive integer, got {v}")
+            if v is not None and v < 1:
+                raise UserError(f"--{k.replace('_', '-')} must be a positive integer, got {v}")
         if self.regen_epochs is not None and self.regen_epochs < 0:
             raise UserError(f"--regen-epochs must be 0 or more, got {self.regen_epochs}")
+        k = self.oracles
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+            raise UserError(f"--oracles must be a positive integer (1, 2, ...: retrained models), got {k!r}")
         method_variants(self.methods)  # a bad name or option fails before any training
         return self
 
     def resolved(self) -> 'AuditConfig':
-        "A copy with the sizes left at None set from `QUICK` or `FULL`, and every method when none is named."
+        "A copy with the sizes and `oracles` left at None set from `QUICK` or `FULL`; every method when none is named."
         size = QUICK if self.quick else FULL
         return dataclasses.replace(self, **{k: v for k, v in size.items() if getattr(self, k) is None},
                                    methods=self.methods or ALL_METHODS)
+
+# %% ../nbs/07_audit.ipynb #st3ps002
+def oracle_names(k:int, # how many retrained models
+                ) -> list:
+    "The retrained models' names, as `run` names them: retrain, retrain_2, ..., retrain_k."
+    return ['retrain'] + [f'retrain_{i}' for i in range(2, k + 1)]
+
+def audit_data(c:AuditConfig, # resolved options (`AuditConfig.resolved`)
+              ) -> tuple:
+    "Load the data set and poison its training part; returns (data set, `PoisonedData`)."
+    ds = load(c.dataset, image_size=c.image_size, **data_options(c))
+    base = make_splits(ds, forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=c.seed, max_train=c.max_train)
+    base = decoded_splits(base)  # poisoning edits pixels: a folder set's (capped) splits are decoded into memory
+    task, poison = Task(c.task, c.mask_ratio), Poison(size=c.trigger_size, seed=c.seed)
+    return ds, poison_data(base, task, poison, fraction=c.poison_fraction, seed=c.seed)
+
+def train_backdoored(c:AuditConfig, # resolved options
+                     data:PoisonedData, # the poisoned training pairs
+                     device, # where the model trains
+                     say, # callable(str) for progress messages
+                    ) -> tuple:
+    "The original: a fresh model trained on the poisoned pairs (`train_pairs`); returns (model, seconds)."
+    seed_everything(c.seed)
+    kw = task_kwargs(c.model, c.task, c.mask_ratio) | (QUICK_KWARGS.get(c.model, {}) if c.quick else {})
+    model = build_model(c.model, c.image_size, **kw).to(device)
+    t0 = time.perf_counter()
+    train_pairs(model, data.x_in, data.y, data.task, epochs=c.epochs, batch_size=c.batch_size, seed=c.seed)
+    secs = time.perf_counter() - t0
+    say(f"original trained in {secs:.0f} s")
+    return model, secs
+
+def retrain_oracles(c:AuditConfig, # resolved options; `c.oracles` models are trained
+                    original:nn.Module, # the original: gives the architecture (its weights are not used)
+                    data:PoisonedData, # they train on its retain set
+                    say, # callable(str) for progress messages
+                   ) -> tuple:
+    "The retrained models, seeds seed, seed+1, ...: the original's epochs and batch size; returns (models, seconds)."
+    models, secs = {}, {}
+    for k, name in enumerate(oracle_names(c.oracles)):
+        r = unlearn(original, data.splits, 'retrain', data.task, seed=c.seed + k, epochs=c.epochs,
+                    batch_size=c.batch_size)
+        models[name], secs[name] = r.model, r.seconds
+        say(f"{name} (seed {c.seed + k}): {r.seconds:.0f} s")
+    return models, secs
+
+def unlearn_variants(c:AuditConfig, # resolved options (`--quick` shortens every method: `core.quick_options`)
+                     original:nn.Module, # the original; each method works on a copy
+                     data:PoisonedData, # the forget set is the poisoned samples
+                     variants:dict, # `method_variants(c.methods)`
+                     say, # callable(str) for progress messages
+                    ) -> tuple:
+    "Unlearn the poisoned samples with each variant; returns (models, seconds)."
+    models, secs = {}, {}
+    for label, (name, kw) in variants.items():
+        opts = (quick_options(name) if c.quick else {}) | kw
+        r = unlearn(original, data.splits, name, data.task, seed=c.seed, **opts)
+        models[label], secs[label] = r.model, r.seconds
+        say(f"{label}: {r.seconds:.0f} s")
+    return models, secs
+
+# %% ../nbs/07_audit.ipynb #st3ps004
+AUDIT_SPLITS = ('triggered_queries', 'clean_queries', 'retain_test')  # where realism against the oracles is measured
+
+def audit_realism(models:dict, # name -> model; holds the oracles
+                  oracles:list, # the retrained models' names, oracle 1 (the reference) first
+                  data:PoisonedData, # gives the queries, the retain-test images, the task and the poison
+                 ) -> dict:
+    "`{NAME: {SPLIT: row}}` for SPLIT in `AUDIT_SPLITS`; a row is `metrics.realism`'s (distance, ratio, KS p-value)."
+    x = dict(triggered_queries=stamp_trigger(data.queries, data.task, data.poison), clean_queries=data.queries,
+             retain_test=data.splits.retain_test.x)
+    rows = {s: metrics.realism(models, oracles, x[s], data.task) for s in AUDIT_SPLITS}
+    return {k: {s: rows[s][k] for s in AUDIT_SPLITS} for k in models}
+
+def effect_ratios(rates:dict, # name -> measurements holding a 'trigger_effect' (`audit_models`)
+                  reference:str='retrain', # the denominator
+                 ) -> dict:
+    "Each model's mean trigger effect over the reference's; None where the reference's is 0."
+    ref = rates[reference]['trigger_effect']
+    return {k: r['trigger_effect'] / ref if ref > 0 else None for k, r in rates.items()}
+
+def regenerate_all(c:AuditConfig, # resolved options: regen_epochs, regen_lr, batch_size, seed, alpha, beta
+                   models:dict, # name -> model
+                   data:PoisonedData, # the retain set (fine-tuning) and the queries (measurement)
+                   threshold:float, # hit threshold
+                   p:float, # hit probability if not deleted (`rate_bounds`)
+                   q:float, # hit probability if deleted (`rate_bounds`)
+                  ) -> dict:
+    "`regenerate` every model: `{NAME: [{epoch, hits, success, verdict}, ...]}`; empty without regen epochs."
+    if not c.regen_epochs: return {}
+    n = len(data.queries)
+    hits_of = lambda m: int(backdoor_hits(m, data.queries, data.task, data.poison, threshold).sum())
+    verdict = lambda h: binomial_verdict(h, n, p, q, c.alpha, c.beta)['verdict']
+    out = {}
+    for k, m in models.items():
+        hits = regenerate(m, data.splits.retain_train.x, data.task, hits_of, epochs=c.regen_epochs, lr=c.regen_lr,
+                          batch_size=c.batch_size, seed=c.seed)
+        out[k] = [dict(epoch=e + 1, hits=h, success=h / n, verdict=verdict(h)) for e, h in enumerate(hits)]
+    return out
 
 # %% ../nbs/07_audit.ipynb #7e3e5e0a
 TARGET_AREAS = {'inpaint': 'the hole', 'outpaint': 'the border', 'recon': 'the centre square'}
@@ -409,96 +510,126 @@ def _audit_record(c:AuditConfig, poison:Poison, variants:dict, device) -> dict:
     return (keep('dataset', 'model', 'task', 'mask_ratio', 'poison_fraction')
             | dict(trigger=dataclasses.asdict(poison), target_area=TARGET_AREAS[c.task],
                    methods={k: dict(method=nm, options=kw) for k, (nm, kw) in variants.items()})
-            | keep('epochs', 'regen_epochs', 'regen_lr', 'seed') | dict(device=str(device))
+            | keep('epochs', 'oracles', 'regen_epochs', 'regen_lr', 'seed') | dict(device=str(device))
             | keep('max_train', 'image_size', 'batch_size', 'quick')
             | dict(threshold_rule=THRESHOLD_RULE, alpha=c.alpha, beta=c.beta, rates=RATES)
             | dict(data_options=data_options(c)))
 
-def _train_and_unlearn(c:AuditConfig, data:PoisonedData, variants:dict, device, say) -> tuple:
-    "Train the original on the poisoned data, then retrain and unlearn with each variant; returns (models, seconds)."
-    seed_everything(c.seed)
-    kw = task_kwargs(c.model, c.task, c.mask_ratio) | (QUICK_KWARGS.get(c.model, {}) if c.quick else {})
-    models, secs = {'original': build_model(c.model, c.image_size, **kw).to(device)}, {}
-    t0 = time.perf_counter()
-    train_pairs(models['original'], data.x_in, data.y, data.task, c.epochs, c.batch_size, seed=c.seed)
-    secs['original'] = time.perf_counter() - t0
-    say(f"original trained in {secs['original']:.0f} s")
-    oracle = {'retrain': ('retrain', dict(epochs=c.epochs, batch_size=c.batch_size))}
-    for label, (name, kw) in (oracle | variants).items():
-        opts = (quick_options(name) if c.quick else {}) | kw
-        r = unlearn(models['original'], data.splits, name, data.task, seed=c.seed, **opts)
-        models[label], secs[label] = r.model, r.seconds
-        say(f"{label}: {r.seconds:.0f} s")
-    return models, secs
+def audit_report(c:AuditConfig, # resolved options
+                 ds, # the data set (its fingerprint goes into the report)
+                 data:PoisonedData, # the poisoned data
+                 res:dict, # name -> every measurement of that model
+                 threshold:float, # hit threshold
+                 variants:dict, # `method_variants(c.methods)`
+                 device, # where the models ran
+                ) -> dict:
+    "The JSON-safe report: summaries by model, then the config, the data, the test and every model's measurements."
+    n, p_hat, q_hat = len(data.queries), res['original']['calib_rate'], res['retrain']['calib_rate']
+    p, q = rate_bounds(p_hat, q_hat, len(data.calib), c.alpha, c.beta)
+    data_info = dict(n_train=len(data.x_in), n_poisoned=len(data.poisoned), n_retain=len(data.splits.retain_train),
+                     n_calib=len(data.calib), n_queries=n, fingerprint=ds.fingerprint())
+    test = dict(n=n, q=clip_rate(q, n), p=clip_rate(p, n), alpha=c.alpha, beta=c.beta, threshold=threshold,
+                k=res['original']['test']['k'])
+    flat = dict(success={k: r['success'] for k, r in res.items()},
+                verdict={k: r['test']['verdict'] for k, r in res.items()},
+                test=test,
+                regeneration={k: [g['success'] for g in r.get('regeneration', [])] for k, r in res.items()})
+    return flat | dict(schema=SCHEMA, config=_audit_record(c, data.poison, variants, device), data=data_info,
+                       threshold=threshold, p_hat=p_hat, q_hat=q_hat, oracles=oracle_names(c.oracles), models=res)
 
 def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None are filled (`AuditConfig.resolved`)
               say=None, # callable(str) for progress messages
              ) -> tuple:
-    "Poison, train, retrain, unlearn, audit and regenerate; returns (report, models, data)."
+    "Poison, train, retrain, unlearn, audit, regenerate, compare with the oracles; returns (report, models, data)."
     c, say = cfg.resolved(), say or (lambda m: None)
-    tk, pz = Task(c.task, c.mask_ratio), Poison(size=c.trigger_size, seed=c.seed)
     variants, dev = method_variants(c.methods), get_device(c.device)
-    ds = load(c.dataset, image_size=c.image_size, **data_options(c))
-    base = make_splits(ds, forget_samples=1, test_fraction=0.1, val_fraction=0.1, seed=c.seed, max_train=c.max_train)
-    base = decoded_splits(base)  # poisoning edits pixels: a folder set's (capped) splits are decoded into memory
-    data = poison_data(base, tk, pz, c.poison_fraction, c.seed)
-    models, secs = _train_and_unlearn(c, data, variants, dev, say)
-    thr = calibrate_threshold(models['original'], data.calib, tk, pz)
+    ds, data = audit_data(c=c)
+    original, t_orig = train_backdoored(c=c, data=data, device=dev, say=say)
+    oracles, t_oracles = retrain_oracles(c=c, original=original, data=data, say=say)
+    methods, t_methods = unlearn_variants(c=c, original=original, data=data, variants=variants, say=say)
+    models, secs = {'original': original} | oracles | methods, {'original': t_orig} | t_oracles | t_methods
+    thr = calibrate_threshold(original, data.calib, data.task, data.poison)
     res = audit_models(models, data, thr, c.alpha, c.beta)
-    p_hat, q_hat, n = res['original']['calib_rate'], res['retrain']['calib_rate'], len(data.queries)
-    p, q = rate_bounds(p_hat, q_hat, len(data.calib), c.alpha, c.beta)
-    hits_of = lambda mm: int(backdoor_hits(mm, data.queries, tk, pz, thr).sum())
-    verdict = lambda h: binomial_verdict(h, n, p, q, c.alpha, c.beta)['verdict']
-    for k, m in models.items():
-        res[k]['seconds'] = secs[k]
-        if c.regen_epochs:
-            hits = regenerate(m, data.splits.retain_train.x, tk, hits_of, c.regen_epochs, c.regen_lr, c.batch_size,
-                              c.seed)
-            res[k]['regeneration'] = [dict(epoch=e + 1, hits=h, success=h / n, verdict=verdict(h))
-                                      for e, h in enumerate(hits)]
-        say(f"{k}: success {res[k]['success']:.2f}"
-            + ''.join(f" -> {g['success']:.2f}" for g in res[k].get('regeneration', [])))
-    data_info = dict(n_train=len(data.x_in), n_poisoned=len(data.poisoned), n_retain=len(data.splits.retain_train),
-                     n_calib=len(data.calib), n_queries=n, fingerprint=ds.fingerprint())
-    test = dict(n=n, q=clip_rate(q, n), p=clip_rate(p, n), alpha=c.alpha, beta=c.beta, threshold=thr,
-                k=res['original']['test']['k'])
-    flat = dict(success={k: r['success'] for k, r in res.items()},
-                verdict={k: r['test']['verdict'] for k, r in res.items()},
-                test=test, regeneration={k: [g['success'] for g in r.get('regeneration', [])] for k, r in res.items()})
-    return flat | dict(schema=SCHEMA, config=_audit_record(c, pz, variants, dev), data=data_info, threshold=thr,
-                       p_hat=p_hat, q_hat=q_hat, models=res), models, data
+    p, q = rate_bounds(res['original']['calib_rate'], res['retrain']['calib_rate'], len(data.calib), c.alpha, c.beta)
+    regen = regenerate_all(c=c, models=models, data=data, threshold=thr, p=p, q=q)
+    realism = audit_realism(models=models, oracles=list(oracles), data=data)
+    ratios = effect_ratios(rates=res)
+    for k in models:
+        res[k] |= dict(seconds=secs[k], trigger_effect_ratio=ratios[k], realism=realism[k])
+        res[k] |= {'regeneration': regen[k]} if k in regen else {}
+        say(f"{k}: success {res[k]['success']:.2f}" + ''.join(f" -> {g['success']:.2f}" for g in regen.get(k, [])))
+    report = audit_report(c=c, ds=ds, data=data, res=res, threshold=thr, variants=variants, device=dev)
+    return report, models, data
 
 # %% ../nbs/07_audit.ipynb #82e89877
-def audit_figure(models:dict, # name -> model
+def _show(ax, # a matplotlib axis
+          im:torch.Tensor, # one image (C, H, W) in [0, 1]
+         ) -> None:
+    "Draw an image without ticks."
+    ax.imshow(im.permute(1, 2, 0).cpu().numpy().squeeze(), cmap='gray', vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+def audit_figure(models:dict, # name -> model: the original, every retrained model, every method
                  data:PoisonedData, # gives the queries, the task and the poison
                  threshold:float, # hit threshold
                  n:int=6, # triggered queries to show
                 ):
-    "A matplotlib figure: triggered inputs (top row) and every model's result (its output pasted into the target area), hits titled in red."
+    "A matplotlib figure: triggered inputs (top row), then one row per model: its output pasted into the target area."
     t, p = data.task, data.poison
     x = stamp_trigger(data.queries[:n], t, p)
     area = target_area(t, *x.shape[-2:])
     def result(m):
-        with torch.no_grad(): return paste(m.eval()(t(x)[0]).cpu(), x, area)
-    rows = [('triggered input', t(x)[0], None)] + [(k, result(m), pattern_distance(m, x, t, p)) for k, m in models.items()]
+        with torch.no_grad():
+            return paste(m.eval()(t(x)[0].to(next(m.parameters()).device)).cpu(), x, area)
+    rows = [('triggered input', t(x)[0], None)]
+    rows += [(k, result(m), pattern_distance(m, x, t, p)) for k, m in models.items()]
     fig = Figure(figsize=(1.1 * n, 1.2 * len(rows)))
     axs = fig.subplots(len(rows), n, squeeze=False)
     for i, (name, im, dist) in enumerate(rows):
         for j in range(n):
-            ax = axs[i, j]; ax.imshow(im[j].permute(1, 2, 0).cpu().numpy().squeeze(), cmap='gray', vmin=0, vmax=1); ax.set_xticks([]); ax.set_yticks([])
-            if dist is not None: ax.set_title(f'{dist[j]:.3f}', fontsize=6, color='red' if dist[j] <= threshold else 'black')
+            _show(axs[i, j], im[j])
+            if dist is not None:
+                axs[i, j].set_title(f'{dist[j]:.3f}', fontsize=6, color='red' if dist[j] <= threshold else 'black')
         axs[i, 0].set_ylabel(name, fontsize=7, rotation=0, ha='right', va='center')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/07_audit.ipynb #c2b4ce3b
-def audit_table(report:dict) -> str:
-    "A markdown table of a `run_audit` report."
-    e = report['config']['regen_epochs']
-    head = '| model | seconds | success | clean hits | retain mse | trigger effect | verdict |' + ''.join(f' regen {i + 1} |' for i in range(e))
-    rows = [head, '|' + '---|' * (7 + e)]
-    for k, m in report['models'].items():
-        g = m.get('regeneration', [])
-        cells = ''.join(f" {x['success']:.2f} ({x['verdict']}) |" for x in g) + ' - |' * (e - len(g))
-        rows.append(f"| {k} | {m['seconds']:.1f} | {m['success']:.2f} | {m['clean_hit_rate']:.2f} | {m['retain_test_mse']:.5f} | {m.get('trigger_effect', float('nan')):.4f} | {m['test']['verdict']} |" + cells)
+def _num(v, # a number or None
+         fmt:str, # its format, e.g. '.2f'
+        ) -> str:
+    "A table cell: the formatted number, '-' for None."
+    return '-' if v is None else format(v, fmt)
+
+def realism_table(models:dict, # a report's `models`, each with a `realism` entry (`audit_realism`)
+                 ) -> str:
+    "A markdown table: per model and split of `AUDIT_SPLITS`, distance to the oracle, realism ratio and KS p-value."
+    head = '| model |' + ''.join(f" {s.replace('_', ' ')}: distance | ratio | KS p |" for s in AUDIT_SPLITS)
+    rows = [head, '|---|' + '---:|' * (3 * len(AUDIT_SPLITS))]
+    for k, m in models.items():
+        r = [m['realism'][s] for s in AUDIT_SPLITS]
+        cells = [(x['oracle_distance'], '.5f', x['realism_ratio'], '.2f', x['forget_quality'], '.3f') for x in r]
+        rows.append(f'| {k} |' + ''.join(
+            f' {_num(d, a)} | {_num(q, b)} | {_num(p, c)} |' for d, a, q, b, p, c in cells))
     return '\n'.join(rows) + '\n'
+
+def audit_table(report:dict, # a `run_audit` report; keys older reports lack are left out
+               ) -> str:
+    "Markdown: the audit table (success, verdict, trigger effect, regeneration), then the realism table if any."
+    e, models = report['config']['regen_epochs'], report['models']
+    ratio = all('trigger_effect_ratio' in m for m in models.values())
+    cols = ['model', 'seconds', 'success', 'clean hits', 'retain mse', 'trigger effect']
+    cols += ['trigger effect ratio'] if ratio else []
+    cols += ['verdict'] + [f'regen {i + 1}' for i in range(e)]
+    rows = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    for k, m in models.items():
+        g = m.get('regeneration', [])
+        cells = [k, f"{m['seconds']:.1f}", f"{m['success']:.2f}", f"{m['clean_hit_rate']:.2f}"]
+        cells += [f"{m['retain_test_mse']:.5f}"]
+        cells += [_num(m.get('trigger_effect'), '.4f')] + ([_num(m['trigger_effect_ratio'], '.2f')] if ratio else [])
+        cells += [m['test']['verdict']] + [f"{x['success']:.2f} ({x['verdict']})" for x in g] + ['-'] * (e - len(g))
+        rows.append('| ' + ' | '.join(cells) + ' |')
+    table = '\n'.join(rows) + '\n'
+    if all('realism' in m for m in models.values()): table += '\n' + realism_table(models)
+    return table

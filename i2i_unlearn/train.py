@@ -178,9 +178,12 @@ def train_model(model:nn.Module, # the model, trained in place
                 on_epoch=None, # optional callback(epoch, model) after each epoch
                 heldout:torch.Tensor|None=None, # held-out images (a tensor or `FolderImages`): their mean loss after each epoch goes into `TrainLog.heldout` and the checkpoint
                 distributed:bool=True, # under torchrun: shard each batch over the ranks and average gradients (every rank passes the same `x`)
+                targets:torch.Tensor|None=None, # what the model should output for each image of `x` (same shape, a tensor); None: `x` itself
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
     if len(x) == 0: raise UserError("cannot train on an empty set of images")
+    if targets is not None and tuple(targets.shape) != tuple(x.shape):
+        raise UserError(f"targets must have the shape of the images {tuple(x.shape)}, got {tuple(targets.shape)}")
     dev = next(model.parameters()).device
     params = list(model.parameters()) if params is None else list(params)
     world = world_size() if distributed else 1
@@ -194,19 +197,23 @@ def train_model(model:nn.Module, # the model, trained in place
     n_batches = math.ceil(len(x) / batch_size); total = epochs * n_batches
     warmup = int(warmup_frac * total)
     xs = x.to(dev) if torch.is_tensor(x) else x  # a `FolderImages`: each epoch is one `stream` pass, decoded by workers
+    ys = None if targets is None else targets.to(dev)
     losses, steps, seen, step_secs, t0 = [], 0, 0, 0., time.perf_counter()
     model.train()
     for epoch in progress(range(start, epochs), desc, total=epochs - start):
         t_steps = time.perf_counter()
         perm = torch.randperm(len(xs), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
         order = perm.split(batch_size)  # the same global batches on every rank; each rank decodes only its part
+        parts = [shard(o) if world > 1 else o for o in order]
         tot, mine = 0., 0
-        for b, xb in enumerate(stream(xs, [shard(o) if world > 1 else o for o in order])):
+        for b, xb in enumerate(stream(xs, parts)):
             nb, xb = len(order[b]), xb.to(dev)
+            yb = xb if ys is None else ys[parts[b].to(dev)]
             if channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
             for g in opt.param_groups: g['lr'] = cosine_lr(epoch * n_batches + b, total, lr, warmup)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
-                per = sample_losses(fwd, xb, task)
+                x_in, region = task(xb)
+                per = pair_losses(fwd, x_in, yb, region)  # `sample_losses(fwd, xb, task)` when there are no targets
                 loss = per.mean() if world == 1 else per.sum() * (world / nb)  # averaged over ranks: the mean over the global batch
             opt.zero_grad(set_to_none=True)
             loss.backward()

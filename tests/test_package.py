@@ -94,6 +94,31 @@ def test_run_and_audit_read_one_config_file_and_write_the_resolved_one(tmp_path,
                                 out=str(tmp_path / 'D2'), regen_epochs=1).resolved()  # the written file is the resolved config
 
 
+
+def test_audit_oracles_keeps_every_model_and_reports_realism(tmp_path, capsys):
+    "Issue 15, item 1, for the audit: `--oracles 2` trains retrain and retrain_2, saves both, reports realism per model."
+    from i2i_unlearn.cli import main
+    out = tmp_path / 'o'
+    argv = ['audit', '--quick', '--device', 'cpu', '--epochs', '1', '--regen-epochs', '0', '--max-train', '400',
+            '--oracles', '2', '--methods', 'li2024:steps=5', '--out', str(out)]
+    assert main(argv) == 0
+    saved = sorted(p.name for p in (out / 'models').glob('*.safetensors'))
+    assert saved == ['li2024:steps=5.safetensors', 'original.safetensors', 'retrain.safetensors', 'retrain_2.safetensors'], saved
+    rep = json.loads((out / 'audit.json').read_text())
+    assert rep['oracles'] == ['retrain', 'retrain_2'] and rep['config']['oracles'] == 2
+    for name, m in rep['models'].items():
+        assert set(m['realism']) == {'triggered_queries', 'clean_queries', 'retain_test'}, name
+        assert set(m['realism']['triggered_queries']) == {'oracle_distance', 'realism_ratio', 'forget_quality'}, name
+    assert abs(rep['models']['retrain_2']['realism']['triggered_queries']['realism_ratio'] - 1) < 1e-9
+    assert rep['models']['retrain']['trigger_effect_ratio'] == 1.0
+    md = (out / 'audit.md').read_text()
+    assert '| retrain_2 |' in md and 'trigger effect ratio' in md and 'triggered queries: distance' in md
+    assert 'oracles = 2' in (out / 'config.toml').read_text()
+    capsys.readouterr()  # the run's progress messages
+    err = _one_error_line(capsys, ['audit', '--quick', '--oracles', '0', '--out', str(tmp_path / 'o2')])
+    assert '--oracles must be a positive integer (1, 2, ...' in err, err
+
+
 def _one_error_line(capsys, argv):
     from i2i_unlearn.cli import main
     try: rc = main(argv)
