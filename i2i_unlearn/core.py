@@ -315,7 +315,7 @@ def parse_methods(specs, # method specs (see `parse_method`)
     return out
 
 # %% ../nbs/00_core.ipynb #f7ab49a0
-QUICK_METHODS = dict(decouple=dict(retain_steps=10, max_ascent_steps=20), retrain={})
+QUICK_METHODS = dict(decouple={'retain_steps': 10, 'saliency.batches': 2}, retrain={})
 QUICK_STEPS = 10 # steps of every other method under --quick
 
 def quick_options(name:str, # a method name

@@ -118,7 +118,7 @@ def _fast_model(model:nn.Module, fast:dict) -> nn.Module:
     return torch.compile(model) if fast.get('compile') else model
 
 def _unlearn_steps(fwd, model, xf, xr, task, steps, ab, rb, amp, seed, check_size):
-    "decouple's two phases with its defaults: the anchored climb (stopping rule measured every step) and the hinge retention."
+    "The ascent-based decouple's two phases: the anchored climb (stopping rule measured every step) and the hinge retention."
     dev, ps = next(model.parameters()).device, list(model.parameters())
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
         a = ascend_anchored(fwd, ps, xf, xr, xr, task, float('inf'), 2e-4, steps, ab, float('inf'), seed=seed, check_size=check_size, every=1)

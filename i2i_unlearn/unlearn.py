@@ -17,14 +17,14 @@ from .models import flatten_latent, rebuild
 from .train import eval_batches, eval_losses, pair_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
-__all__ = ['METHODS', 'CONFIGS', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'BASELINES', 'UnlearnResult', 'register',
-           'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore', 'norm_of', 'grad_norm', 'draw',
-           'batch_mean', 'mean_loss', 'calibrate_level', 'ascend', 'combine_grads', 'ascend_anchored', 'chance_level',
-           'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
-           'certified_retain', 'ood_rates', 'certificate', 'Level', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig',
-           'decouple_levels', 'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss',
-           'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher',
-           'pair_train', 'retrain']
+__all__ = ['METHODS', 'CONFIGS', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS', 'SWITCHES', 'BASELINES',
+           'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore',
+           'norm_of', 'grad_norm', 'draw', 'batch_mean', 'mean_loss', 'calibrate_level', 'ascend', 'combine_grads',
+           'ascend_anchored', 'chance_level', 'forget_fisher', 'retain', 'Certify', 'trainable', 'project_',
+           'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'ood_rates', 'certificate', 'Level',
+           'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels', 'prune_salient', 'climb',
+           'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss',
+           'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -242,6 +242,30 @@ def chance_level(model:nn.Module, # the original model
         return region_mse(model(task(xv[pick[rows]].to(dev))[0]), xb, task(xb)[1])
     return float(eval_batches(model, len(xf), losses, batch_size).mean())
 
+# %% ../nbs/05_unlearn.ipynb #5a31c394
+def forget_fisher(model:nn.Module, # the original model (gradients only: its weights do not change)
+                  x:torch.Tensor, # forget images: a tensor or a `FolderImages`
+                  task:Task, # masking operator
+                  batches:int=8, # minibatches averaged (fewer when `x` holds fewer full batches)
+                  batch_size:int=64, # images per minibatch
+                  seed:int=0, # batch order
+                 ) -> list:
+    "Per parameter, the mean squared gradient of the forget loss over `batches` minibatches (a diagonal Fisher; SSD, SalUn)."
+    params = list(model.parameters())
+    fisher = [torch.zeros_like(p) for p in params]
+    stream = batch_stream(x, batch_size, seed)
+    n = min(batches, max(1, len(x) // batch_size))
+    for _ in range(n):
+        xb, nb = draw(stream)
+        model.zero_grad(set_to_none=True)
+        batch_mean(sample_losses(model, xb, task), nb).backward()
+        average_gradients(params)  # under torchrun: the global batch's gradient
+        for f, p in zip(fisher, params):
+            if p.grad is not None: f.add_(p.grad.detach() ** 2 / n)
+    model.zero_grad(set_to_none=True)
+    return fisher
+
+
 # %% ../nbs/05_unlearn.ipynb #f1df18bd
 def retain(model:nn.Module, # trained in place
            params:list, # the parameters that descend
@@ -404,8 +428,10 @@ def certificate(model:nn.Module, # the unlearned model
                     ascent_steps=col(lambda rd: rd['ascent']['steps']), ascent_stop=col(lambda rd: rd['ascent']['stop']),
                     retention_steps=col(lambda rd: rd['retention']['steps']),
                     ascent_path=col(lambda rd: rd['ascent']['path']), retention_path=col(lambda rd: rd['retention']['path']),
-                    G_estimate=G, theorem2_margin_covers_path=None if last_path is None else bool(G * last_path <= levels['margin'] * levels['base']))
-    why = ("Theorems 1-2 assume plain gradient ascent with step <= 1/beta and an enforced path budget; decouple runs Adam, "
+                    pruned_fraction=col(lambda rd: rd['pruned'] and rd['pruned']['fraction']),
+                    G_estimate=G, theorem2_margin_covers_path=None if last_path is None or G == 0 else bool(G * last_path <= levels['margin'] * levels['base']))
+    why = ("Theorems 1-2 assume plain gradient ascent with step <= 1/beta and an enforced path budget; decouple prunes "
+           "salient weights by default and runs Adam when it climbs, "
            "so every OOD number here is a measurement on the sets named, not a consequence of a theorem")
     return dict(proved=proved or {}, measured=measured, not_proved=why)
 
@@ -420,8 +446,15 @@ class Level:
     ceiling:str = 'chance' # 'chance': climb and deepen no further than `chance_level` (or the target); 'none'
 
 @dataclasses.dataclass
+class Saliency:
+    "Decoupling by saliency pruning (the default): the weights the forget set leans on most are set to zero."
+    frac:float = 0.05 # share of all weights pruned: the top `frac` by forget Fisher (`forget_fisher`)
+    batches:int = 8 # forget minibatches that estimate the Fisher
+    batch:int = 64 # images per minibatch
+
+@dataclasses.dataclass
 class Climb:
-    "The bounded gradient ascent (decoupling)."
+    "Decoupling by bounded gradient ascent (the paper's; off by default, see the ablation)."
     rule:str = 'anchored' # 'anchored' (ascent on L_f with descent on L_r), 'plain' (ascent on L_f alone)
     params:str = 'all' # the parameters that climb: 'all' or 'encoder'
     lr:float = 2e-4 # Adam step size
@@ -433,10 +466,10 @@ class Climb:
 
 @dataclasses.dataclass
 class Retention:
-    "Knowledge retention: descent on L_r with a hinge that keeps every forget sample at a level."
-    steps:int = 40 # steps per round
-    lr:float = 2e-4 # Adam step size
-    hinge:float = 1. # weight w of the hinge (0: plain fine-tuning)
+    "Knowledge retention: descent on L_r, optionally with a hinge that keeps every forget sample at a level."
+    steps:int = 300 # steps per round
+    lr:float = 1e-3 # Adam step size
+    hinge:float = 0. # weight w of the hinge (0: plain fine-tuning, the default: what D_r explains may come back)
     batch:int = 32 # retain (and forget) images per step
     keep:str = 'reached' # the level the hinge keeps: 'reached' (after the climb) or 'target'
     path_budget:bool = False # stop at the path length P = margin x base / G (Theorem 2's rule)
@@ -444,7 +477,7 @@ class Retention:
 @dataclasses.dataclass
 class Rounds:
     "Verification and deepening: another climb and retention while they pay."
-    most:int = 3 # at most this many rounds
+    most:int = 1 # at most this many rounds
     settle:float = 0.05 # deepen only if retention brought the held-out retain loss within (1 + settle) of its start...
     min_gain:float = 0.1 # ...and the round raised the forget loss by at least this fraction
 
@@ -462,7 +495,8 @@ CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plai
 class DecoupleConfig:
     "Every option of `decouple`, in groups; `DecoupleConfig.of(**options)` builds one from option names."
     level:Level = dataclasses.field(default_factory=Level) # how far the forget losses go
-    climb:Climb = dataclasses.field(default_factory=Climb) # the bounded ascent
+    saliency:Saliency|None = dataclasses.field(default_factory=Saliency) # decoupling by saliency pruning; None: no pruning
+    climb:Climb|None = None # decoupling by bounded ascent (the paper's); None: no ascent
     retention:Retention|None = dataclasses.field(default_factory=Retention) # None: decoupling only
     rounds:Rounds = dataclasses.field(default_factory=Rounds) # verification and deepening
     certify:Certify|None = None # release: certified retention (Theorem 4) instead of the hinge retention; one round
@@ -477,31 +511,34 @@ class DecoupleConfig:
 
     @classmethod
     def of(cls, **options) -> 'DecoupleConfig':
-        "From options named `group.field` (`climb.lr`), by an alias in `ALIASES` (`lr_ascent`), `retention=False` or `certify=`."
+        "From options `group.field` (`climb.lr`), an alias in `ALIASES` (`lr_ascent`), `saliency=False`, `climb=True`, `certify=`."
         cfg = cls()
         for key, v in options.items():
             if key == 'certify': cfg.certify = v
-            elif key == 'retention': cfg.retention = Retention() if v else None
-            else: _set_option(cfg, ALIASES.get(key, key), v, key)
+            elif key not in SWITCHES: _set_option(cfg, ALIASES.get(key, key), v, key)
+        for key in SWITCHES:  # a switch wins over the options of its group, whatever their order
+            if key in options: setattr(cfg, key, (getattr(cfg, key) or GROUPS[key]()) if options[key] else None)
         return cfg.validate()
 
     @classmethod
     def option_kinds(cls) -> dict:
         "Option name -> annotation, for the command line's `decouple:key=value`: every alias and every `group.field`."
-        groups = dict(level=Level, climb=Climb, retention=Retention, rounds=Rounds)
-        full = {f'{g}.{f.name}': f.type for g, c in groups.items() for f in dataclasses.fields(c)}
-        return {**{a: full[p] for a, p in ALIASES.items()}, 'retention': 'bool', **full}
+        full = {f'{g}.{f.name}': f.type for g, c in GROUPS.items() for f in dataclasses.fields(c)}
+        return {**{a: full[p] for a, p in ALIASES.items()}, **{g: 'bool' for g in SWITCHES}, **full}
 
 ALIAS_OF = {v: k for k, v in ALIASES.items()}
+GROUPS = dict(level=Level, saliency=Saliency, climb=Climb, retention=Retention, rounds=Rounds)
+SWITCHES = ('saliency', 'climb', 'retention') # the groups an option `name=True/False` turns on or off
 
 def _set_option(cfg:DecoupleConfig, path:str, value, key:str) -> None:
     "Set `cfg.group.field` from `path`; a one-line `UserError` names the valid options."
     group, _, name = path.partition('.')
-    obj = getattr(cfg, group, None) if group in ('level', 'climb', 'retention', 'rounds') else None
-    if obj is None or name not in {f.name for f in dataclasses.fields(obj)}:
-        valid = sorted(ALIASES) + ['certify', 'retention'] + [f'{g}.FIELD' for g in ('level', 'climb', 'retention', 'rounds')]
+    kind = GROUPS.get(group)
+    if kind is None or name not in {f.name for f in dataclasses.fields(kind)}:
+        valid = sorted(ALIASES) + ['certify', 'climb', 'retention', 'saliency'] + [f'{g}.FIELD' for g in GROUPS]
         raise UserError(f"unknown decouple option {key!r}; valid: {', '.join(valid)}")
-    setattr(obj, name, value)
+    if getattr(cfg, group) is None: setattr(cfg, group, kind())  # an option of a group that is off turns it on
+    setattr(getattr(cfg, group), name, value)
 
 # %% ../nbs/05_unlearn.ipynb #9a5b5083
 def decouple_levels(model:nn.Module, # the original model
@@ -519,6 +556,22 @@ def decouple_levels(model:nn.Module, # the original model
     cap = max(target, chance_level(model, xf, xv, task, seed)) if chance else float('inf')
     return dict(lam=lam, base=base, how=how, margin=level.margin, target=target, cap=cap if chance else None,
                 before=mean_loss(model, xf, task), r0=mean_loss(model, xv, task))
+
+def prune_salient(model:nn.Module, # changed in place: its salient weights are set to zero
+                  splits:Splits, # forget_train gives the saliency
+                  task:Task, # masking operator
+                  s:Saliency, # the options
+                  seed:int, # batch order
+                 ) -> dict:
+    "Decoupling by saliency pruning: the top `s.frac` of all weights by `forget_fisher` are set to zero."
+    fisher = forget_fisher(model, splits.forget_train.x, task, batches=s.batches, batch_size=s.batch, seed=seed)
+    flat = torch.cat([f.flatten() for f in fisher])
+    k = max(1, int(s.frac * flat.numel()))
+    cut = flat.kthvalue(flat.numel() - k + 1).values  # the k-th largest saliency
+    with torch.no_grad():
+        for p, f in zip(model.parameters(), fisher): p[f >= cut] = 0.
+    n = int(sum(int((f >= cut).sum()) for f in fisher))
+    return dict(pruned=n, fraction=n / flat.numel(), loss=mean_loss(model, splits.forget_train.x, task))
 
 def climb(model:nn.Module, # trained in place
           splits:Splits, # forget_train, retain_train, retain_val
@@ -564,7 +617,8 @@ def deepen(cfg:DecoupleConfig, # the options
     loss = rd['retention']['loss']
     r = cfg.rounds
     cap = levels['cap'] or float('inf')
-    pays = cfg.climb.rule == 'anchored' and rd['retain_val_ratio'] <= 1 + r.settle and loss < cap
+    anchored = cfg.climb is not None and cfg.climb.rule == 'anchored'
+    pays = anchored and rd['retain_val_ratio'] <= 1 + r.settle and loss < cap
     return loss < levels['base'] or (pays and loss >= (1 + r.min_gain) * prev)
 
 def decouple_round(model:nn.Module, splits:Splits, task:Task,
@@ -572,12 +626,14 @@ def decouple_round(model:nn.Module, splits:Splits, task:Task,
                    levels:dict, # `decouple_levels`
                    seed:int, # this round's batch order
                   ) -> dict:
-    "One round: climb, then hinge retention (skipped when `cfg.retention` is None or `cfg.certify` is set)."
-    a = climb(model, splits, task, cfg.climb, levels, seed)
+    "One round: saliency pruning, climb (each when configured), then retention (not with `cfg.certify`)."
+    pruned = prune_salient(model, splits, task, cfg.saliency, seed) if cfg.saliency else None
+    no_climb = dict(steps=0, path=0., G=0., loss=pruned['loss'] if pruned else levels['before'], stop='no climb')
+    a = climb(model, splits, task, cfg.climb, levels, seed) if cfg.climb else no_climb
     if cfg.retention is None or cfg.certify: rt = dict(steps=0, path=0., loss=a['loss'], keep_level=None)
     else: rt = hold(model, splits, task, cfg.retention, levels, a, seed)
     ratio = mean_loss(model, splits.retain_val.x, task) / levels['r0']
-    return dict(ascent=a, retention=rt, keep_level=rt.pop('keep_level'), retain_val_ratio=ratio)
+    return dict(pruned=pruned, ascent=a, retention=rt, keep_level=rt.pop('keep_level'), retain_val_ratio=ratio)
 
 # %% ../nbs/05_unlearn.ipynb #d3c0up01
 @register('decouple', config=DecoupleConfig)
@@ -587,7 +643,7 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
              config:DecoupleConfig|None=None, # every option; None: the defaults
              seed:int=0, # seeds every draw
             ) -> tuple:
-    "Decoupling by bounded gradient ascent, then knowledge retention (hinge, or certified); returns (model, log, certificate)."
+    "Decoupling (saliency pruning; or bounded ascent), then knowledge retention (or certified); returns (model, log, certificate)."
     cfg = (config or DecoupleConfig()).validate()
     levels = decouple_levels(model, splits, task, cfg.level, seed)
     log, prev = dict(rounds=[]), levels['before']
