@@ -279,9 +279,11 @@ def retain(model:nn.Module, # trained in place
            batch_size:int=32, # retain (and forget) images per step
            seed:int=0, # batch order
            path_budget:float|None=None, # stop when the path length reaches this
+           weight_decay:float=0., # AdamW decoupled weight decay
+           clip:float=0., # gradient-norm clip (0: none)
           ) -> dict:
-    "Hinge-constrained descent on the retain loss; returns steps, path length and the final forget loss."
-    opt = torch.optim.Adam(params, lr=lr)
+    "Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss."
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     hinge = hinge if xf is not None else 0.
     sr = batch_stream(xr, batch_size, seed + 1)
     sf = batch_stream(xf, batch_size, seed + 2) if hinge else None
@@ -293,7 +295,9 @@ def retain(model:nn.Module, # trained in place
         if hinge:
             xfb, nf = draw(sf)
             loss = loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
-        opt.zero_grad(); loss.backward(); average_gradients(params); opt.step()
+        opt.zero_grad(); loss.backward(); average_gradients(params)
+        if clip: nn.utils.clip_grad_norm_(params, clip)
+        opt.step()
         path += float((flat(params) - before).norm())
         if path_budget is not None and path >= path_budget: break
     loss = None if xf is None else mean_loss(model, xf, task)
@@ -467,12 +471,14 @@ class Climb:
 @dataclasses.dataclass
 class Retention:
     "Knowledge retention: descent on L_r, optionally with a hinge that keeps every forget sample at a level."
-    steps:int = 300 # steps per round
+    steps:int = 600 # steps per round
     lr:float = 1e-3 # Adam step size
     hinge:float = 0. # weight w of the hinge (0: plain fine-tuning, the default: what D_r explains may come back)
     batch:int = 32 # retain (and forget) images per step
     keep:str = 'reached' # the level the hinge keeps: 'reached' (after the climb) or 'target'
     path_budget:bool = False # stop at the path length P = margin x base / G (Theorem 2's rule)
+    weight_decay:float = 0.05 # AdamW decoupled weight decay, as the `finetune` baseline
+    clip:float = 1. # gradient-norm clip (0: none), as the `finetune` baseline
 
 @dataclasses.dataclass
 class Rounds:
@@ -603,7 +609,8 @@ def hold(model:nn.Module, # trained in place
     G = reached['G']
     budget = levels['margin'] * levels['base'] / G if rt.path_budget and G > 0 else None
     rec = retain(model, list(model.parameters()), splits.retain_train.x, splits.forget_train.x, task, kappa,
-                 steps=rt.steps, lr=rt.lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget)
+                 steps=rt.steps, lr=rt.lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget,
+                 weight_decay=rt.weight_decay, clip=rt.clip)
     return rec | dict(keep_level=kappa)
 
 # %% ../nbs/05_unlearn.ipynb #26043b6c
