@@ -254,7 +254,10 @@ def pretrained_metrics(model, # the I2I model
     if not (cfg.inception_weights or cfg.clip_weights): return {}
     dev, res = str(next(model.parameters()).device), {}
     for s in PRETRAINED_SPLITS:
-        x = getattr(splits, s).x[:].float()  # these metrics take the split in memory (a folder split is decoded here); y = _rgb(model_outputs(model, x, task)); x = _rgb(x); d = {}
+        x = getattr(splits, s).x[:].float()  # these metrics take the split in memory (a folder split is decoded here)
+        y = _rgb(model_outputs(model, x, task))
+        x = _rgb(x)
+        d = {}
         if cfg.inception_weights:
             d['fid_inception'] = metrics.inception_fid(x, y, cfg.inception_weights, device=dev)
             d['is_inception'] = metrics.inception_is(y, cfg.inception_weights, splits=min(10, len(y)), seed=cfg.seed, device=dev)
