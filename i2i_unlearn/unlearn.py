@@ -472,7 +472,7 @@ class Climb:
 class Retention:
     "Knowledge retention: descent on L_r, optionally with a hinge that keeps every forget sample at a level."
     steps:int = 600 # steps per round
-    lr:float = 1e-3 # Adam step size
+    lr:float = 1e-3 # AdamW step size
     hinge:float = 0. # weight w of the hinge (0: plain fine-tuning, the default: what D_r explains may come back)
     batch:int = 32 # retain (and forget) images per step
     keep:str = 'reached' # the level the hinge keeps: 'reached' (after the climb) or 'target'
@@ -541,7 +541,7 @@ def _set_option(cfg:DecoupleConfig, path:str, value, key:str) -> None:
     group, _, name = path.partition('.')
     kind = GROUPS.get(group)
     if kind is None or name not in {f.name for f in dataclasses.fields(kind)}:
-        valid = sorted(ALIASES) + ['certify', 'climb', 'retention', 'saliency'] + [f'{g}.FIELD' for g in GROUPS]
+        valid = sorted(ALIASES) + ['certify', *sorted(SWITCHES)] + [f'{g}.FIELD' for g in GROUPS]
         raise UserError(f"unknown decouple option {key!r}; valid: {', '.join(valid)}")
     if getattr(cfg, group) is None: setattr(cfg, group, kind())  # an option of a group that is off turns it on
     setattr(getattr(cfg, group), name, value)
@@ -574,9 +574,10 @@ def prune_salient(model:nn.Module, # changed in place: its salient weights are s
     flat = torch.cat([f.flatten() for f in fisher])
     k = max(1, int(s.frac * flat.numel()))
     cut = flat.kthvalue(flat.numel() - k + 1).values  # the k-th largest saliency
+    masks = [f >= cut for f in fisher]
     with torch.no_grad():
-        for p, f in zip(model.parameters(), fisher): p[f >= cut] = 0.
-    n = int(sum(int((f >= cut).sum()) for f in fisher))
+        for p, m in zip(model.parameters(), masks): p[m] = 0.
+    n = int(sum(int(m.sum()) for m in masks))
     return dict(pruned=n, fraction=n / flat.numel(), loss=mean_loss(model, splits.forget_train.x, task))
 
 def climb(model:nn.Module, # trained in place
