@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb #8d40d06e
 from __future__ import annotations
-import dataclasses, gzip, hashlib, os, warnings
+import collections, dataclasses, gzip, hashlib, os, warnings
 from importlib import resources
 from pathlib import Path
 
@@ -16,11 +16,12 @@ from .core import UserError, choose
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'SMALL_PASS', 'DATASETS', 'MASKS', 'ImageSet', 'to_size',
-           'read_idx', 'load_fashion_mnist_10k', 'load_fashion_mnist', 'load_cifar10', 'load_photos10',
-           'load_fashion_canaries', 'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image', 'memory_limit',
-           'check_size', 'decode_all', 'default_workers', 'FolderImages', 'subset', 'cat_images', 'stream', 'readable',
-           'stream_folder', 'load_folder', 'load', 'data_options', 'Split', 'Splits', 'make_splits', 'decoded_splits',
-           'identity_tau', 'centre_box', 'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
+           'read_idx', 'load_fashion_mnist_10k', 'first_per_class', 'load_fashion_mnist', 'load_cifar10',
+           'load_photos10', 'load_fashion_canaries', 'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image',
+           'memory_limit', 'check_size', 'decode_all', 'default_workers', 'FolderImages', 'subset', 'cat_images',
+           'stream', 'readable', 'stream_folder', 'load_folder', 'load', 'data_options', 'Split', 'Splits',
+           'make_splits', 'decoded_splits', 'identity_tau', 'centre_box', 'inpaint_tau', 'outpaint_tau',
+           'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
 @dataclasses.dataclass
@@ -96,11 +97,24 @@ def _find_fashion_files(root:Path|None) -> Path|None:
 def _idx(folder:Path, stem:str) -> np.ndarray:
     return read_idx(folder/f'{stem}.gz' if (folder/f'{stem}.gz').exists() else folder/stem)
 
+def first_per_class(y:np.ndarray, # integer labels (N,)
+                    n:int|None, # how many to keep of each class; None: all
+                   ) -> np.ndarray:
+    "Indices (ascending) of the first `n` images of each class in `y`'s order: the subsets of the scaling sweep."
+    if n is None: return np.arange(len(y))
+    seen = collections.Counter()
+    keep = []
+    for i, c in enumerate(y.tolist()):
+        seen[c] += 1
+        if seen[c] <= n: keep.append(i)
+    return np.array(keep, dtype=np.int64)
+
 def load_fashion_mnist(image_size:int=32, # side of the output images
                        root:str|None=None, # folder with the idx files (or torchvision's FashionMNIST/raw)
                        download:bool=False, # let torchvision download into `root` when online
+                       max_per_class:int|None=None, # keep the first N images of each class (train then test order)
                        **_) -> ImageSet:
-    "All 70,000 Fashion-MNIST images (train then test)."
+    "All 70,000 Fashion-MNIST images (train then test), or the first `max_per_class` of each class."
     root = Path(root) if root else None
     folder = _find_fashion_files(root)
     if folder is None and download:
@@ -112,7 +126,8 @@ def load_fashion_mnist(image_size:int=32, # side of the output images
         raise UserError(f"Fashion-MNIST not found in {root or '(no --data-root)'} or {DEBIAN_FASHION}; install the Debian package dataset-fashion-mnist, pass a data root, or allow download")
     x = np.concatenate([_idx(folder, 'train-images-idx3-ubyte'), _idx(folder, 't10k-images-idx3-ubyte')])
     y = np.concatenate([_idx(folder, 'train-labels-idx1-ubyte'), _idx(folder, 't10k-labels-idx1-ubyte')])
-    return ImageSet(_grey_to_rgb(x, image_size), torch.from_numpy(y.astype(np.int64)), FASHION_CLASSES, 'fashion-mnist')
+    keep = first_per_class(y, max_per_class)
+    return ImageSet(_grey_to_rgb(x[keep], image_size), torch.from_numpy(y[keep].astype(np.int64)), FASHION_CLASSES, 'fashion-mnist')
 
 # %% ../nbs/02_data.ipynb #0cd78dc1
 def load_cifar10(image_size:int=32, # side of the output images
