@@ -18,12 +18,12 @@ from .train import eval_batches, eval_losses, pair_losses, region_mse, sample_lo
 
 # %% auto #0
 __all__ = ['METHODS', 'CONFIGS', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS', 'SWITCHES', 'BASELINES',
-           'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat', 'restore',
-           'norm_of', 'grad_norm', 'draw', 'batch_mean', 'mean_loss', 'calibrate_level', 'ascend', 'combine_grads',
-           'ascend_anchored', 'chance_level', 'forget_fisher', 'retain', 'Certify', 'trainable', 'project_',
-           'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'ood_rates', 'certificate', 'Level',
-           'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels', 'prune_salient', 'climb',
-           'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss',
+           'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'device_of', 'noise_like', 'latent_mse', 'flat',
+           'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'mean_loss', 'calibrate_level', 'ascend',
+           'combine_grads', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain', 'Certify', 'trainable',
+           'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'ood_rates', 'certificate',
+           'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels', 'prune_salient',
+           'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss',
            'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
@@ -71,19 +71,22 @@ def unlearn(model:nn.Module, # the original model (never modified)
 def batch_stream(x:torch.Tensor, # images to draw from: a tensor, or a `FolderImages` (each batch decoded when drawn)
                  batch_size:int, # images per batch
                  seed:int, # seeds the order
+                 device:torch.device|str|None=None, # where each batch goes (the model's device); None: where `x` is
                 ):
-    "Endless seeded minibatches: a fresh permutation every pass."
+    "Endless seeded minibatches: a fresh permutation every pass, each batch moved to `device`."
     if len(x) == 0: raise UserError("cannot draw batches from an empty set")
     g = torch.Generator().manual_seed(seed)
     while True:
         perm = torch.randperm(len(x), generator=g)
-        for i in range(0, len(x), batch_size): yield x[perm[i:i+batch_size]]
+        for i in range(0, len(x), batch_size): yield x[perm[i:i+batch_size]].to(device)
+
+def device_of(model:nn.Module) -> torch.device: return next(model.parameters()).device
 
 def noise_like(x:torch.Tensor, # a batch of images
                g:torch.Generator|None=None, # seeded generator
               ) -> torch.Tensor:
     "A Gaussian-noise image batch with `x`'s mean and std (one each, over the batch), clamped to [0, 1]."
-    return (x.mean() + x.std() * torch.randn(x.shape, generator=g)).clamp(0, 1).to(x)
+    return (x.mean() + x.std() * torch.randn(x.shape, generator=g).to(x)).clamp(0, 1)  # the noise is drawn on the CPU generator, then moved
 
 def latent_mse(a, b) -> torch.Tensor:
     "Per-sample MSE between two latents (tensors or lists of feature maps)."
@@ -147,7 +150,7 @@ def ascend(model:nn.Module, # trained in place
           ) -> dict:
     "Gradient ascent on the forget loss until it reaches `target`; returns steps, path length, G and losses."
     opt = torch.optim.Adam(params, lr=lr, maximize=True)
-    stream = batch_stream(xf, batch_size, seed)
+    stream = batch_stream(xf, batch_size, seed, device_of(model))
     xc = xf[torch.randperm(len(xf), generator=torch.Generator().manual_seed(seed))[:check_size]]
     good = [p.detach().clone() for p in params]
     L = mean_loss(model, xc, task); hist, path, G, steps, stop = [L], 0., 0., 0, None
@@ -200,7 +203,7 @@ def ascend_anchored(model:nn.Module, # trained in place
                    ) -> dict:
     "Ascent on the forget loss anchored by descent on the retain loss; returns steps, path length, G, losses and why it stopped."
     opt = torch.optim.Adam(params, lr=lr)
-    sf, sr = batch_stream(xf, batch_size, seed), batch_stream(xr, batch_size, seed + 1)
+    sf, sr = batch_stream(xf, batch_size, seed, device_of(model)), batch_stream(xr, batch_size, seed + 1, device_of(model))
     g = torch.Generator().manual_seed(seed)
     xc, xvc = xf[torch.randperm(len(xf), generator=g)[:check_size]], xv[torch.randperm(len(xv), generator=g)[:check_size]]
     r0 = mean_loss(model, xvc, task)
@@ -253,7 +256,7 @@ def forget_fisher(model:nn.Module, # the original model (gradients only: its wei
     "Per parameter, the mean squared gradient of the forget loss over `batches` minibatches (a diagonal Fisher; SSD, SalUn)."
     params = list(model.parameters())
     fisher = [torch.zeros_like(p) for p in params]
-    stream = batch_stream(x, batch_size, seed)
+    stream = batch_stream(x, batch_size, seed, device_of(model))
     n = min(batches, max(1, len(x) // batch_size))
     for _ in range(n):
         xb, nb = draw(stream)
@@ -285,8 +288,8 @@ def retain(model:nn.Module, # trained in place
     "Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss."
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     hinge = hinge if xf is not None else 0.
-    sr = batch_stream(xr, batch_size, seed + 1)
-    sf = batch_stream(xf, batch_size, seed + 2) if hinge else None
+    sr = batch_stream(xr, batch_size, seed + 1, device_of(model))
+    sf = batch_stream(xf, batch_size, seed + 2, device_of(model)) if hinge else None
     path, k = 0., 0
     for k in range(1, steps + 1):
         before = flat(params)
@@ -351,7 +354,7 @@ def noisy_steps(model:nn.Module, # trained in place
                ) -> int:
     "Theorem 4's update, $\\theta \\leftarrow c\\,\\theta - \\gamma\\,\\mathrm{clip}_{C_1}(g) + \\mathcal N(0, \\sigma^2 I)$; returns how many gradients were clipped."
     params = trainable(model)
-    stream = batch_stream(xr, batch_size, seed + 11)
+    stream = batch_stream(xr, batch_size, seed + 11, device_of(model))
     noise = torch.Generator().manual_seed(noise_seed)   # the same on every rank
     clipped = 0
     for _ in range(cr.steps):
@@ -718,7 +721,7 @@ def pair_train(model:nn.Module, splits:Splits, task:Task,
     "Train `params` of `model` on a loss of a forget and a retain batch per step."
     teacher = teacher or frozen_teacher(model)
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    sf, sr = batch_stream(splits.forget_train.x, batch_size, seed), batch_stream(splits.retain_train.x, batch_size, seed + 1)
+    sf, sr = batch_stream(splits.forget_train.x, batch_size, seed, device_of(model)), batch_stream(splits.retain_train.x, batch_size, seed + 1, device_of(model))
     g, losses, stop = torch.Generator().manual_seed(seed), [], 'steps'
     good = [p.detach().clone() for p in params]  # the last state with finite loss and weights
     for _ in range(steps):

@@ -17,7 +17,7 @@ DEV=${GPU_DEVICE:-cuda}
 CLI=${I2I_UNLEARN_CLI:-i2i-unlearn}
 WORK=$(mktemp -d)/gpu_check
 mkdir -p "$OUT" "$WORK"
-pack() { tar czf "$OUT/gpu_check.tgz" --exclude='*.safetensors' -C "$(dirname "$WORK")" gpu_check; }
+pack() { tar czf "$OUT/gpu_check.tgz" --exclude='*.safetensors' --exclude='tree*' --exclude='*.png' -C "$(dirname "$WORK")" gpu_check; }
 say() { echo "$(date -u +%T) $*" | tee -a "$OUT/summary.txt" >&2; }
 {
   date -u
@@ -36,11 +36,11 @@ step() {  # step NAME SECONDS command...: run with a time limit, log it, record 
   timeout "$limit" "$@" > "$WORK/$name.log" 2>&1
   local rc=$?
   say "$name: exit $rc after $((SECONDS - t0)) s"
-  [ $rc -eq 0 ] || status=1
+  [ $rc -eq 0 ] || { status=1; tail -n 25 "$WORK/$name.log" >&2; }
   pack
 }
 QUICK=""; [ "$DEV" = cpu ] && QUICK="--quick"
-step bench 200 $CLI bench --device "$DEV" $QUICK --out "$WORK/bench"
+[ -n "${GPU_SKIP_BENCH:-}" ] || step bench 200 $CLI bench --device "$DEV" $QUICK --out "$WORK/bench"
 python3 -c "import sys; sys.path.insert(0, 'tools'); from rss_folder import make_tree; from pathlib import Path; make_tree(Path('$WORK/tree2000'), 2000)"
 TIME=""; [ -x /usr/bin/time ] && TIME="/usr/bin/time -v"
 step stream 120 $TIME $CLI run --dataset folder --data-root "$WORK/tree2000" --quick --device "$DEV" --out "$WORK/stream"
