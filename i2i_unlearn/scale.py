@@ -19,7 +19,7 @@ from .unlearn import ascend_anchored, retain
 # %% auto #0
 __all__ = ['EAGER', 'CONV_TYPES', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput', 'bench',
            'bench_table', 'profile_step', 'conv_train_flops', 'matmul_gflops', 'conv_layer_rates', 'time_budget',
-           'budget_table', 'BenchConfig', 'ddp_train_probe']
+           'budget_table', 'BenchConfig', 'ddp_train_probe', 'scaling_rows']
 
 # %% ../nbs/08_scale.ipynb #8a6dfe52
 def fast_paths(device:torch.device, # where the model runs
@@ -354,3 +354,17 @@ def ddp_train_probe(n_images:int=70, # embedded Fashion-MNIST images to train on
     seed_everything(seed); m = build_model('conv_ae', 32, width=8)
     log = train_model(m, x, Task('recon'), epochs=epochs, batch_size=batch_size, seed=seed, desc='ddp probe')
     return dict(rank=rank(), world=log.world_size, losses=log.losses, params=torch.cat([p.detach().flatten() for p in m.parameters()]).numpy())
+
+# %% ../nbs/08_scale.ipynb #c35c676b
+def scaling_rows(sweep:dict, # a `tools/scaling.py` result: {'sizes': [...]} 
+                 methods:tuple=('decouple', 'finetune', 'li2024'), # methods to report
+                ) -> list:
+    "One row per training-set size of a scaling sweep: |D|, retraining's seconds, and per method its seconds, cost ratio, realism ratio and retain-test MSE over the oracle's."
+    rows = []
+    for s in sorted((s for s in sweep['sizes'] if s['exit_code'] == 0), key=lambda s: s['data']['n_train']):
+        row = {'|D|': s['data']['n_train'], 'epochs': s['epochs'], 'retrain s': s['seconds']['retrain']}
+        for m in methods:
+            r = s['methods'][m]
+            row.update({f'{m} s': s['seconds'][m], f'{m} cost': r['cost_ratio'], f'{m} realism': r['realism_ratio'], f'{m} retain/oracle': r['retain_vs_oracle']})
+        rows.append(row)
+    return rows
