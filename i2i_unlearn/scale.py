@@ -17,9 +17,9 @@ from .train import sample_losses, train_model
 from .unlearn import ascend_anchored, retain
 
 # %% auto #0
-__all__ = ['EAGER', 'CONV_TYPES', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput', 'bench',
-           'bench_table', 'profile_step', 'conv_train_flops', 'matmul_gflops', 'conv_layer_rates', 'time_budget',
-           'budget_table', 'BenchConfig', 'ddp_train_probe', 'scaling_rows']
+__all__ = ['EAGER', 'CONV_TYPES', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput',
+           'bench_runs', 'bench_summary', 'bench', 'bench_table', 'profile_step', 'conv_train_flops', 'matmul_gflops',
+           'conv_layer_rates', 'time_budget', 'budget_table', 'BenchConfig', 'ddp_train_probe', 'scaling_rows']
 
 # %% ../nbs/08_scale.ipynb #8a6dfe52
 def fast_paths(device:torch.device, # where the model runs
@@ -161,6 +161,43 @@ def _median(runs:list) -> dict:
     out['peak_mem_mb'] = statistics.median(r['peak_mem_mb'] for r in runs); out['runs'] = runs
     return out
 
+def bench_runs(ds, # the `ImageSet` (class 0 is the forget set)
+               paths:dict, # name -> (train_model switches, training batch size)
+               model:str, # a name in `models.MODELS`
+               image_size:int, # side of the square images
+               dev:torch.device, # where everything runs
+               n_train:int, # images per training measurement
+               steps:int, # unlearning steps per measurement
+               repeats:int, # interleaved measurements per path
+               seed:int, # seeds the unlearning batches
+               say=None, # optional callback for progress lines
+              ) -> dict:
+    "`repeats` interleaved rounds of training, then unlearning, throughput on every path: {'train'|'unlearn': {path: [runs]}}."
+    x, task = ds.images, Task('recon')
+    xf, xr = subset(ds.images, ds.labels == 0), subset(ds.images, ds.labels != 0)  # a folder's: lazy views
+    models_ = {k: build_model(model, image_size).to(dev) for k in paths}
+    umodels = {k: build_model(model, image_size).to(dev) for k in paths}
+    runs = {'train': {k: [] for k in paths}, 'unlearn': {k: [] for k in paths}}
+    for i in range(repeats):
+        for k, (sw, bs) in paths.items():
+            if say: say(f"repeat {i+1}/{repeats}: train {k}")
+            runs['train'][k].append(train_throughput(models_[k], x, task, bs, n_train, sw))
+        for k, (sw, bs) in paths.items():
+            if say: say(f"repeat {i+1}/{repeats}: unlearn {k}")
+            runs['unlearn'][k].append(unlearn_throughput(umodels[k], xf, xr, task, steps, fast=sw, seed=seed))
+    return runs
+
+def bench_summary(runs:dict, # `bench_runs`'s measurements
+                  dev:torch.device, # the device they ran on
+                 ) -> dict:
+    "Medians per path and stage, and the optimised path's speed-ups over eager (wall and CPU time)."
+    name = str(dev) if dev.type != 'cuda' else f"{dev} ({torch.cuda.get_device_name(dev)})"
+    out = {'device': name, **{s: {k: _median(v) for k, v in runs[s].items()} for s in ('train', 'unlearn')}}
+    ratio = lambda s, key: out[s]['optimized'][key] / out[s]['eager'][key]
+    out['speedup'] = {s: ratio(s, 'images_per_s') for s in ('train', 'unlearn')}
+    out['speedup_cpu_time'] = {s: ratio(s, 'images_per_cpu_s') for s in ('train', 'unlearn')}
+    return out
+
 def bench(device:str='auto', # auto, cpu, cuda or mps
           quick:bool=False, # tiny sizes (smoke test)
           repeats:int|None=None, # interleaved measurements per path (default 3, also when quick)
@@ -179,31 +216,16 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
     if repeats < 1 or batch_size < 1 or batch_scale < 1: raise UserError("repeats, batch_size and batch_scale must be positive")
     n_train, steps = (4 * batch_size * batch_scale, 4) if quick else (16 * batch_size * batch_scale, 20)
     ds = load(dataset, image_size=image_size, **(data_options or {}))
-    x, task = ds.images, Task('recon')
-    xf, xr = subset(ds.images, ds.labels == 0), subset(ds.images, ds.labels != 0)  # a folder's: lazy views
-    fast = fast_paths(dev, compile)
-    paths = {'eager': (EAGER, batch_size), 'optimized': (fast, batch_size * batch_scale)}
+    paths = {'eager': (EAGER, batch_size), 'optimized': (fast_paths(dev, compile), batch_size * batch_scale)}
     prec = torch.get_float32_matmul_precision()
     if dev.type == 'cuda': torch.set_float32_matmul_precision('high')  # TF32 for the float32 parts
     try:
         seed_everything(seed)
-        models_ = {k: build_model(model, image_size).to(dev) for k in paths}
-        umodels = {k: build_model(model, image_size).to(dev) for k in paths}
-        runs = {'train': {k: [] for k in paths}, 'unlearn': {k: [] for k in paths}}
-        for i in range(repeats):
-            for k, (sw, bs) in paths.items():
-                if say: say(f"repeat {i+1}/{repeats}: train {k}")
-                runs['train'][k].append(train_throughput(models_[k], x, task, bs, n_train, sw))
-            for k, (sw, bs) in paths.items():
-                if say: say(f"repeat {i+1}/{repeats}: unlearn {k}")
-                runs['unlearn'][k].append(unlearn_throughput(umodels[k], xf, xr, task, steps, fast=sw, seed=seed))
+        runs = bench_runs(ds, paths, model, image_size, dev, n_train, steps, repeats, seed, say)
     finally: torch.set_float32_matmul_precision(prec)
-    out = {'device': str(dev) if dev.type != 'cuda' else f"{dev} ({torch.cuda.get_device_name(dev)})",
-           'train': {k: _median(v) for k, v in runs['train'].items()},
-           'unlearn': {k: _median(v) for k, v in runs['unlearn'].items()}}
-    out['speedup'] = {s: out[s]['optimized']['images_per_s'] / out[s]['eager']['images_per_s'] for s in ('train', 'unlearn')}
-    out['speedup_cpu_time'] = {s: out[s]['optimized']['images_per_cpu_s'] / out[s]['eager']['images_per_cpu_s'] for s in ('train', 'unlearn')}
-    out['config'] = dict(dataset=dataset, data_options=data_options or {}, fingerprint=ds.fingerprint(), model=model, image_size=image_size, quick=quick, repeats=repeats, batch_size=batch_size,
+    out = bench_summary(runs, dev)
+    out['config'] = dict(dataset=dataset, data_options=data_options or {}, fingerprint=ds.fingerprint(), model=model,
+                         image_size=image_size, quick=quick, repeats=repeats, batch_size=batch_size,
                          batch_scale=batch_scale, n_train_images=n_train, unlearn_steps=steps, torch=torch.__version__,
                          threads=torch.get_num_threads(), peak_mem=PeakMemory(dev).__enter__().what)
     return out
@@ -355,7 +377,7 @@ def ddp_train_probe(n_images:int=70, # embedded Fashion-MNIST images to train on
     log = train_model(m, x, Task('recon'), epochs=epochs, batch_size=batch_size, seed=seed, desc='ddp probe')
     return dict(rank=rank(), world=log.world_size, losses=log.losses, params=torch.cat([p.detach().flatten() for p in m.parameters()]).numpy())
 
-# %% ../nbs/08_scale.ipynb #c35c676b
+# %% ../nbs/08_scale.ipynb #348d1461
 def scaling_rows(sweep:dict, # a `tools/scaling.py` result: {'sizes': [...]} 
                  methods:tuple=('decouple', 'finetune', 'li2024'), # methods to report
                 ) -> list:

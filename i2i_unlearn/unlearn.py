@@ -19,12 +19,13 @@ from .train import eval_batches, eval_losses, pair_losses, region_mse, sample_lo
 # %% auto #0
 __all__ = ['METHODS', 'CONFIGS', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS', 'SWITCHES', 'BASELINES',
            'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'device_of', 'noise_like', 'latent_mse', 'flat',
-           'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'mean_loss', 'calibrate_level', 'ascend',
-           'combine_grads', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain', 'Certify', 'trainable',
-           'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'ood_rates', 'certificate',
-           'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels', 'prune_salient',
-           'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss',
-           'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher', 'pair_train', 'retrain']
+           'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'mean_loss', 'calibrate_level',
+           'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain',
+           'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
+           'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig',
+           'decouple_levels', 'prune_salient', 'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss',
+           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
+           'frozen_teacher', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -94,6 +95,8 @@ def latent_mse(a, b) -> torch.Tensor:
 
 def flat(params:list) -> torch.Tensor: return torch.cat([p.detach().flatten() for p in params])
 
+def snapshot(params:list) -> list: return [p.detach().clone() for p in params]  # a copy to `restore` later
+
 def restore(params:list, # parameters to overwrite
             values:list, # their saved values, in the same order
            ) -> None:
@@ -152,7 +155,7 @@ def ascend(model:nn.Module, # trained in place
     opt = torch.optim.Adam(params, lr=lr, maximize=True)
     stream = batch_stream(xf, batch_size, seed, device_of(model))
     xc = xf[torch.randperm(len(xf), generator=torch.Generator().manual_seed(seed))[:check_size]]
-    good = [p.detach().clone() for p in params]
+    good = snapshot(params)
     L = mean_loss(model, xc, task); hist, path, G, steps, stop = [L], 0., 0., 0, None
     if L >= target: stop = 'target'
     while stop is None and steps < max_steps:
@@ -164,7 +167,7 @@ def ascend(model:nn.Module, # trained in place
         path += float((flat(params) - before).norm())
         L = mean_loss(model, xc, task)
         if not math.isfinite(L) or not math.isfinite(G): stop = 'non-finite'; break
-        good = [p.detach().clone() for p in params]; hist.append(L)
+        good = snapshot(params); hist.append(L)
         if L >= target: stop = 'target'
     if stop == 'non-finite': restore(params, good)
     L = mean_loss(model, xf, task)  # the full forget set, for the record
@@ -184,6 +187,18 @@ def combine_grads(params:list, # the parameters whose `.grad` is set
 
 
 # %% ../nbs/05_unlearn.ipynb #80e05028
+def anchored_stop(L:float, # mean forget loss on the check set
+                  R:float, # mean held-out retain loss on its check set
+                  G:float, # largest forget-gradient norm so far
+                  r0:float, # R before the climb
+                  target:float, ceiling:float, tol:float, # as in `ascend_anchored`
+                 ) -> str|None:
+    "Why the anchored climb stops after a measurement ('non-finite', 'tolerance', 'ceiling'), or None to go on."
+    if not (math.isfinite(L) and math.isfinite(R) and math.isfinite(G)): return 'non-finite'
+    if L >= target and R > (1 + tol) * r0: return 'tolerance'
+    if L >= max(target, ceiling): return 'ceiling'
+    return None
+
 def ascend_anchored(model:nn.Module, # trained in place
                     params:list, # the parameters that move
                     xf:torch.Tensor, # forget images
@@ -206,13 +221,12 @@ def ascend_anchored(model:nn.Module, # trained in place
     sf, sr = batch_stream(xf, batch_size, seed, device_of(model)), batch_stream(xr, batch_size, seed + 1, device_of(model))
     g = torch.Generator().manual_seed(seed)
     xc, xvc = xf[torch.randperm(len(xf), generator=g)[:check_size]], xv[torch.randperm(len(xv), generator=g)[:check_size]]
-    r0 = mean_loss(model, xvc, task)
-    good = [p.detach().clone() for p in params]
-    L = mean_loss(model, xc, task); hist, path, G, steps, stop = [L], 0., 0., 0, None
+    r0, L = mean_loss(model, xvc, task), mean_loss(model, xc, task)
+    good, hist, path, G, steps, stop = snapshot(params), [L], 0., 0., 0, None
+    live = [p for p in params if p.requires_grad]
     while stop is None and steps < max_steps:
         before = flat(params)
         (xfb, nf), (xrb, nr) = draw(sf), draw(sr)
-        live = [p for p in params if p.requires_grad]
         gf = torch.autograd.grad(batch_mean(sample_losses(model, xfb, task), nf), live, allow_unused=True)
         G = max(G, all_mean(norm_of(gf)))  # under torchrun: the ranks' mean
         gr = torch.autograd.grad(batch_mean(sample_losses(model, xrb, task), nr), live, allow_unused=True)
@@ -220,10 +234,8 @@ def ascend_anchored(model:nn.Module, # trained in place
         path += float((flat(params) - before).norm())
         if steps % every and steps < max_steps: continue
         L, R = (mean_loss(model, x, task) for x in (xc, xvc))
-        if not (math.isfinite(L) and math.isfinite(R) and math.isfinite(G)): stop = 'non-finite'; break
-        good = [p.detach().clone() for p in params]; hist.append(L)
-        if L >= target and R > (1 + tol) * r0: stop = 'tolerance'
-        elif L >= max(target, ceiling): stop = 'ceiling'
+        stop = anchored_stop(L, R, G, r0=r0, target=target, ceiling=ceiling, tol=tol)
+        if stop != 'non-finite': good = snapshot(params); hist.append(L)
     if stop == 'non-finite': restore(params, good)
     L = mean_loss(model, xf, task)
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
@@ -723,13 +735,13 @@ def pair_train(model:nn.Module, splits:Splits, task:Task,
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     sf, sr = batch_stream(splits.forget_train.x, batch_size, seed, device_of(model)), batch_stream(splits.retain_train.x, batch_size, seed + 1, device_of(model))
     g, losses, stop = torch.Generator().manual_seed(seed), [], 'steps'
-    good = [p.detach().clone() for p in params]  # the last state with finite loss and weights
+    good = snapshot(params)  # the last state with finite loss and weights
     for _ in range(steps):
         loss = loss_fn(model, teacher, draw(sf)[0], draw(sr)[0], task, alpha, g)
         if all_mean(float(torch.isfinite(loss))) < 1: stop = 'non-finite'; break  # every rank stops together
         opt.zero_grad(); loss.backward(); average_gradients(params); nn.utils.clip_grad_norm_(params, 1.0); opt.step()
         if not all(torch.isfinite(p).all() for p in params): stop = 'non-finite'; break
-        good = [p.detach().clone() for p in params]; losses.append(loss.item())
+        good = snapshot(params); losses.append(loss.item())
     if stop == 'non-finite':
         restore(params, good)
         warnings.warn(f"non-finite loss or weights after {len(losses)} steps; stopped with the last good state (lower lr or alpha)")

@@ -3,7 +3,7 @@
 
 Usage: python tools/artifact.py NAME -- i2i-unlearn run --seeds 3 --out runs/NAME [...]
 Writes nbs/results/NAME.json = {command, commit, uncommitted_changes, machine, date, result}, where
-result is the command's OUT/results.json (run) or OUT/audit.json (audit). The chapters load these
+result is the command's OUT/results.json (run), OUT/audit.json (audit) or OUT/bench.json (bench). The chapters load these
 files and render them; no measured number is typed into the book.
 """
 import datetime, json, os, platform, shlex, subprocess, sys
@@ -16,11 +16,11 @@ def out_dir(cmd:list) -> Path|None:
         if a.startswith('--out='): return Path(a.split('=', 1)[1])
     return None
 
-def machine() -> str:
+def machine(load:float) -> str:
     "CPU, cores, torch threads and version: what the seconds in the artifact depend on."
     import torch
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
-            f"torch {torch.__version__}, cuda {torch.cuda.is_available()}")
+            f"torch {torch.__version__}, cuda {torch.cuda.is_available()}, 1-minute load average {load:.2f} at the start")
 
 def main(argv:list) -> int:
     if len(argv) < 3 or argv[1] != '--':
@@ -33,12 +33,12 @@ def main(argv:list) -> int:
         return 2
     git = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True).stdout.strip()
     commit, dirty = git('rev-parse', 'HEAD'), bool(git('status', '--porcelain', '--untracked-files=no'))
-    t0 = datetime.datetime.now(datetime.timezone.utc)
+    t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
     rc = subprocess.run(cmd).returncode
     if rc: print(f"artifact: error: the command exited with {rc}; nothing written", file=sys.stderr); return rc
-    found = [p for p in (out / 'results.json', out / 'audit.json') if p.exists()]
-    if not found: print(f"artifact: error: no results.json or audit.json in {out}", file=sys.stderr); return 2
-    rec = dict(command=' '.join(map(shlex.quote, cmd)), commit=commit, uncommitted_changes=dirty, machine=machine(),
+    found = [p for p in (out / 'results.json', out / 'audit.json', out / 'bench.json') if p.exists()]
+    if not found: print(f"artifact: error: no results.json, audit.json or bench.json in {out}", file=sys.stderr); return 2
+    rec = dict(command=' '.join(map(shlex.quote, cmd)), commit=commit, uncommitted_changes=dirty, machine=machine(load),
                date=t0.isoformat(timespec='seconds'), result=json.loads(found[0].read_text()))
     dest = Path('nbs/results') / f'{name}.json'
     dest.write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')

@@ -1,0 +1,45 @@
+#!/usr/bin/env python
+"""The scale chapter's layer-by-layer time budget at full size, as a book artifact.
+
+Usage: python tools/conv_budget.py [--threads N] [--out nbs/results/conv_budget_cpu.json]
+For each layout (NCHW, channels_last): one eager training step's time (`train_throughput`, batch 128,
+2,048 images), every convolution timed on its own (`conv_layer_rates`, ten passes), and `time_budget`
+against a 1024 x 1024 matrix product (`matmul_gflops`). The chapter renders it with `budget_table`.
+"""
+import argparse, datetime, json, os, shlex, subprocess, sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from artifact import machine
+
+def layout(channels_last:bool, bs:int=128) -> dict:
+    "Rows and budget for one memory layout."
+    from i2i_unlearn.data import Task, load
+    from i2i_unlearn.models import build_model
+    from i2i_unlearn.scale import EAGER, conv_layer_rates, matmul_gflops, time_budget, train_throughput
+    ds, task = load('fashion-mnist-10k'), Task('recon')
+    tp = train_throughput(build_model('conv_ae', 32), ds.images, task, batch_size=bs, n_images=16 * bs,
+                          fast=dict(EAGER, channels_last=channels_last))
+    rows = conv_layer_rates(build_model('conv_ae', 32), task(ds.images[:bs])[0], channels_last=channels_last, repeats=10)
+    return dict(rows=rows, budget=time_budget(rows, bs / tp['images_per_s'] * 1e3, matmul_gflops(1024)))
+
+def main(argv:list) -> int:
+    p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    p.add_argument('--threads', type=int, default=torch.get_num_threads())
+    p.add_argument('--out', default='nbs/results/conv_budget_cpu.json')
+    a = p.parse_args(argv)
+    if a.threads < 1: print("conv_budget: error: --threads must be a positive integer", file=sys.stderr); return 2
+    torch.set_num_threads(a.threads)
+    git = lambda *g: subprocess.run(['git', *g], capture_output=True, text=True).stdout.strip()
+    t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
+    res = {name: layout(cl) for name, cl in (('NCHW', False), ('channels_last', True))}
+    rec = dict(command=' '.join(map(shlex.quote, ['python', 'tools/conv_budget.py', *argv])), commit=git('rev-parse', 'HEAD'),
+               uncommitted_changes=bool(git('status', '--porcelain', '--untracked-files=no')), machine=machine(load),
+               date=t0.isoformat(timespec='seconds'), result=res)
+    Path(a.out).write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')
+    print(f"wrote {a.out}", file=sys.stderr)
+    return 0
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
