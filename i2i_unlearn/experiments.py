@@ -379,7 +379,7 @@ class ExperimentRun:
     splits: object # the data splits
     task: Task # the masking operator
 
-# %% ../nbs/09_experiments.ipynb #f4246cce
+# %% ../nbs/09_experiments.ipynb #b561fb1f
 def _load_data(cfg:RunConfig, # every option
               ) -> tuple:
     "The data set, its forget/retain splits and the masking task, as the options ask."
@@ -404,7 +404,7 @@ def _check_model(cfg:RunConfig, # every option
         say('warning: ' + weights_warning(wrec['check'], cfg.weights))
     return start_mse, wrec
 
-# %% ../nbs/09_experiments.ipynb #df890f49
+# %% ../nbs/09_experiments.ipynb #922fc533
 def _join_and_prepare(cfg:RunConfig, # every option
                       device, # the device `get_device` chose
                       resume:bool, # reuse what is in cfg.out
@@ -436,7 +436,7 @@ def _say_setup(say, # where progress lines go
         say(f"weights: {wrec['summary']}; " + how)
     for w in sample_warnings(splits): say('warning: ' + w)
 
-# %% ../nbs/09_experiments.ipynb #e0122c35
+# %% ../nbs/09_experiments.ipynb #53d2e96e
 def _make_models(names:list, # the unlearning methods
                  splits, # the data splits
                  task:Task, # the masking operator
@@ -458,7 +458,7 @@ def _make_models(names:list, # the unlearning methods
         models[n], seconds[n] = run_oracle(k, models['original'], splits, task, cfg, out, resume, device)
     return models, seconds, certs, oracles
 
-# %% ../nbs/09_experiments.ipynb #af028a1a
+# %% ../nbs/09_experiments.ipynb #f5c6691a
 def _score(made:tuple, # `_make_models`: models, seconds, certs, oracles
            ds, # the data set
            splits, # its splits
@@ -507,7 +507,7 @@ def _write_results(out:Path, # the run's folder
         samples_figure(models, splits, task).savefig(out / 'samples.png', dpi=110)
     barrier()
 
-# %% ../nbs/09_experiments.ipynb #6f1065fd
+# %% ../nbs/09_experiments.ipynb #f769bf51
 def run_experiment(cfg:RunConfig, # every option
                    resume:bool=False, # reuse what is in cfg.out
                    overwrite:bool=False, # recompute into a non-empty cfg.out

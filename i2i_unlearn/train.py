@@ -159,7 +159,7 @@ def _maybe_compile(model:nn.Module, on:bool):
         warnings.warn(f"torch.compile failed ({type(e).__name__}: {e}); training the eager model"); return model
     return _CompiledOrEager(model, compiled)
 
-# %% ../nbs/04_train.ipynb #b9680a9f
+# %% ../nbs/04_train.ipynb #daf9fab1
 def _check_train_data(x, # training images, or a `FolderImages`
                       targets:torch.Tensor|None, # what the model should output for each image (None: the images)
                      ) -> None:
@@ -188,7 +188,7 @@ def _start_log(ckpt_path:str|Path|None, # the run's checkpoint (None: none)
     curve = list(load_checkpoint(ckpt_path)[1]['config'].get('heldout', []))[:start] if start else []
     return TrainLog([], 0, 0., 0., start, 0., False, world, curve)
 
-# %% ../nbs/04_train.ipynb #0dad00c1
+# %% ../nbs/04_train.ipynb #343314e2
 def _lr_schedule(lr:float, # the peak learning rate
                  epochs:int, # passes over the data
                  n_batches:int, # batches (optimiser steps) per epoch
@@ -209,7 +209,7 @@ def _epoch_batches(n:int, # images in the training set
     order = perm.split(batch_size)
     return order, [shard(o) if world > 1 else o for o in order]
 
-# %% ../nbs/04_train.ipynb #11dfb382
+# %% ../nbs/04_train.ipynb #3eabe486
 @dataclasses.dataclass
 class _Loop:
     "What every step of one `train_model` call uses: fixed for the whole run."
@@ -256,7 +256,7 @@ def _train_step(s:_Loop, # the run's fixed settings
     s.opt.step()
     return loss, per
 
-# %% ../nbs/04_train.ipynb #dad40cec
+# %% ../nbs/04_train.ipynb #f0cc73f6
 def _train_epoch(log:TrainLog, # gets this epoch's mean loss, its steps and its step time
                  s:_Loop, # the run's fixed settings
                  xs, # the training images on the device, or a `FolderImages` (streamed)
