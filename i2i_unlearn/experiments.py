@@ -379,37 +379,74 @@ class ExperimentRun:
     splits: object # the data splits
     task: Task # the masking operator
 
-def run_experiment(cfg:RunConfig, # every option
-                   resume:bool=False, # reuse what is in cfg.out
-                   overwrite:bool=False, # recompute into a non-empty cfg.out
-                   say=print, # where progress lines go
-                  ) -> ExperimentRun:
-    "Train, retrain, unlearn with every method, evaluate; write results.json, results.md, samples.png."
-    device = get_device(cfg.device)  # check every option and the data before writing anything into --out
-    check_metric_weights(cfg)  # the metric weights files and their packages, before the data are read
-    ds = load(cfg.dataset, cfg.image_size, root=cfg.data_root, max_per_class=cfg.max_per_class, strict_data=cfg.strict_data)
-    fc, fs = (None, cfg.forget_samples) if cfg.forget_samples is not None else (protocol_forget_classes(cfg) or cfg.forget_classes, None)
+# %% ../nbs/09_experiments.ipynb #b561fb1f
+def _load_data(cfg:RunConfig, # every option
+              ) -> tuple:
+    "The data set, its forget/retain splits and the masking task, as the options ask."
+    ds = load(cfg.dataset, cfg.image_size, root=cfg.data_root, max_per_class=cfg.max_per_class,
+              strict_data=cfg.strict_data)
+    if cfg.forget_samples is not None: fc, fs = None, cfg.forget_samples
+    else: fc, fs = protocol_forget_classes(cfg) or cfg.forget_classes, None
     splits = make_splits(ds, forget_classes=fc, forget_samples=fs, seed=cfg.seed, max_train=run_sizes(cfg)['max_train'])
-    task = Task(cfg.task, cfg.mask_ratio)
-    names = _method_names(cfg, Path(cfg.out), resume)
+    return ds, splits, Task(cfg.task, cfg.mask_ratio)
+
+def _check_model(cfg:RunConfig, # every option
+                 splits, # the data splits
+                 task:Task, # the masking operator
+                 say=print, # where the weights warning goes
+                ) -> tuple:
+    "Build the initial model once, to check its size and weights; return its retain-test loss and the weights record."
     model_kwargs(cfg)  # a size the model does not have fails here,
     m0 = initial_model(cfg)  # a weights file that does not fit the model fails here
-    start_mse = float(eval_losses(m0, splits.retain_test.x, task).mean())  # where training starts: the yardstick of `health_warnings`
+    start_mse = float(eval_losses(m0, splits.retain_test.x, task).mean())  # the yardstick of `health_warnings`
     wrec = weights_record(m0, cfg, weights_check(m0, splits.retain_val.x[:32], task)) if cfg.weights else None
-    if wrec and not wrec['check']['ok']: say('warning: ' + weights_warning(wrec['check'], cfg.weights))  # before --out is checked: said even when it stops the run
+    if wrec and not wrec['check']['ok']:  # said before --out is checked: said even when that stops the run
+        say('warning: ' + weights_warning(wrec['check'], cfg.weights))
+    return start_mse, wrec
+
+# %% ../nbs/09_experiments.ipynb #922fc533
+def _join_and_prepare(cfg:RunConfig, # every option
+                      device, # the device `get_device` chose
+                      resume:bool, # reuse what is in cfg.out
+                      overwrite:bool, # recompute into a non-empty cfg.out
+                      ds, # the data set: its fingerprint must match a resumed run's
+                     ) -> tuple:
+    "Check --out on every rank, join the torchrun group (if any), let rank 0 prepare --out; return cfg, device, out."
     check_out(cfg, resume, overwrite, ds.fingerprint())  # on every rank, before any rank writes
     device = init_distributed(device)  # a no-op unless launched by torchrun
     cfg = dataclasses.replace(cfg, world_size=world_size())
     barrier()
-    out = prepare_out(cfg, resume, overwrite, ds.fingerprint()) if is_main() else Path(cfg.out)  # every rank has checked it
+    out = prepare_out(cfg, resume, overwrite, ds.fingerprint()) if is_main() else Path(cfg.out)  # all ranks checked
     barrier()  # config.json is written
-    if not is_main(): say = lambda *a, **k: None
+    return cfg, device, out
+
+def _say_setup(say, # where progress lines go
+               ds, # the data set
+               splits, # its splits
+               cfg:RunConfig, # every option (with the world size)
+               wrec:dict|None, # `weights_record` (None: no weights file)
+              ) -> None:
+    "Say what the run trains on: the data, the processes, the weights, and any warnings about the samples."
     say(f"data {ds.name}: {splits.sizes()}" + (f"; {cfg.world_size} processes" if cfg.world_size > 1 else ''))
     if wrec:
         e = wrec['fine_tune_epochs']
-        say(f"weights: {wrec['summary']}; " + (f"fine-tuned on D for {e} epoch{'s' * (e != 1)}" if e else
-            "used as is (0 epochs), and the retrained oracle gets 0 epochs too: an untrained model, so gaps to it are not gaps to an oracle"))
+        how = f"fine-tuned on D for {e} epoch{'s' * (e != 1)}" if e else (
+            "used as is (0 epochs), and the retrained oracle gets 0 epochs too: "
+            "an untrained model, so gaps to it are not gaps to an oracle")
+        say(f"weights: {wrec['summary']}; " + how)
     for w in sample_warnings(splits): say('warning: ' + w)
+
+# %% ../nbs/09_experiments.ipynb #53d2e96e
+def _make_models(names:list, # the unlearning methods
+                 splits, # the data splits
+                 task:Task, # the masking operator
+                 cfg:RunConfig, # every option
+                 out:Path, # the run's folder
+                 resume:bool, # reuse its checkpoints
+                 device, # where to train
+                 say=print, # where progress lines go
+                ) -> tuple:
+    "Make every model: the original, the retrained oracle, each method's, the extra oracles."
     models, seconds, certs = {}, {}, {}
     models['original'], seconds['original'] = train_original(cfg, splits, task, out, resume, device)
     for n in ['retrain'] + names:
@@ -419,21 +456,77 @@ def run_experiment(cfg:RunConfig, # every option
     for k, n in enumerate(oracles[1:], start=1):
         say(f"oracle {n} (seed {cfg.seed + k}) ...")
         models[n], seconds[n] = run_oracle(k, models['original'], splits, task, cfg, out, resume, device)
+    return models, seconds, certs, oracles
+
+# %% ../nbs/09_experiments.ipynb #f5c6691a
+def _score(made:tuple, # `_make_models`: models, seconds, certs, oracles
+           ds, # the data set
+           splits, # its splits
+           task:Task, # the masking operator
+           cfg:RunConfig, # every option
+           out:Path, # the run's folder (the oracles' curves)
+           device, # where the feature classifier trains
+           wrec:dict|None, # `weights_record` (None: no weights file)
+          ) -> dict:
+    "Evaluate every model: `evaluate_all`, the oracles' convergence and the data fingerprint."
+    models, seconds, certs, oracles = made
     lam = metrics.lambda_for(models['original'], splits, task, q=0.95)
     with main_first():  # rank 0 trains and caches the classifier, the others load it
         fnet = metrics.get_feature_net(ds, seed=cfg.seed, epochs=3 if cfg.quick else 10, device=str(device))
     res = evaluate_all(models, seconds, certs, splits, task, lam, fnet, cfg, ds.name, wrec, oracles)
     res['convergence'] = convergence(out, ['original'] + oracles)
     res['data_fingerprint'] = ds.fingerprint()  # what was read (config.json holds the same)
+    return res
+
+def _add_warnings(res:dict, # `_score`'s results; gains the warnings
+                  splits, # the data splits
+                  start_mse:float, # the initial model's retain-test loss
+                  cfg:RunConfig, # every option
+                  wrec:dict|None, # `weights_record` (None: no weights file)
+                  say=print, # where the health warnings go
+                 ) -> None:
+    "Put each health warning on its model and say it; collect every warning of the run in `res['warnings']`."
     health = health_warnings(res, start_mse)
-    for n, w in health.items(): res['models'][n]['warnings'] = [w]; say('warning: ' + w)
-    res['warnings'] = sample_warnings(splits) + list(health.values()) + ([] if cfg.quick else convergence_warnings(res['convergence'])) + ([weights_warning(wrec['check'], cfg.weights)] if wrec and not wrec['check']['ok'] else [])
+    for n, w in health.items():
+        res['models'][n]['warnings'] = [w]
+        say('warning: ' + w)
+    res['warnings'] = sample_warnings(splits) + list(health.values())
+    if not cfg.quick: res['warnings'] += convergence_warnings(res['convergence'])
+    if wrec and not wrec['check']['ok']: res['warnings'].append(weights_warning(wrec['check'], cfg.weights))
+
+def _write_results(out:Path, # the run's folder
+                   res:dict, # the results
+                   models:dict, # name -> model
+                   splits, # the data splits
+                   task:Task, # the masking operator
+                  ) -> None:
+    "Rank 0 writes results.json, results.md and samples.png; every rank waits for them."
     if is_main():
         write_json(out / 'results.json', res)
         (out / 'results.md').write_text(results_table(res))
         samples_figure(models, splits, task).savefig(out / 'samples.png', dpi=110)
     barrier()
-    return ExperimentRun(res, models, splits, task)
+
+# %% ../nbs/09_experiments.ipynb #f769bf51
+def run_experiment(cfg:RunConfig, # every option
+                   resume:bool=False, # reuse what is in cfg.out
+                   overwrite:bool=False, # recompute into a non-empty cfg.out
+                   say=print, # where progress lines go
+                  ) -> ExperimentRun:
+    "Train, retrain, unlearn with every method, evaluate; write results.json, results.md, samples.png."
+    device = get_device(cfg.device)  # check every option and the data before writing anything into --out
+    check_metric_weights(cfg)  # the metric weights files and their packages, before the data are read
+    ds, splits, task = _load_data(cfg)
+    names = _method_names(cfg, Path(cfg.out), resume)
+    start_mse, wrec = _check_model(cfg, splits, task, say)
+    cfg, device, out = _join_and_prepare(cfg, device, resume, overwrite, ds)
+    if not is_main(): say = lambda *a, **k: None
+    _say_setup(say, ds, splits, cfg, wrec)
+    made = _make_models(names, splits, task, cfg, out, resume, device, say)
+    res = _score(made, ds, splits, task, cfg, out, device, wrec)
+    _add_warnings(res, splits, start_mse, cfg, wrec, say)
+    _write_results(out, res, made[0], splits, task)
+    return ExperimentRun(res, made[0], splits, task)
 
 # %% ../nbs/09_experiments.ipynb #0e4829f5
 COLUMNS = {'seconds': lambda r, n: r['models'][n]['seconds'],

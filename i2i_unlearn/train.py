@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #d4aeb7ab
 from __future__ import annotations
-import dataclasses, json, math, time, warnings
+import dataclasses, functools, json, math, time, warnings
 from pathlib import Path
 
 import torch
@@ -159,6 +159,155 @@ def _maybe_compile(model:nn.Module, on:bool):
         warnings.warn(f"torch.compile failed ({type(e).__name__}: {e}); training the eager model"); return model
     return _CompiledOrEager(model, compiled)
 
+# %% ../nbs/04_train.ipynb #daf9fab1
+def _check_train_data(x, # training images, or a `FolderImages`
+                      targets:torch.Tensor|None, # what the model should output for each image (None: the images)
+                     ) -> None:
+    "Refuse an empty training set, and targets whose shape is not the images' shape."
+    if len(x) == 0: raise UserError("cannot train on an empty set of images")
+    if targets is not None and tuple(targets.shape) != tuple(x.shape):
+        raise UserError(f"targets must have the shape of the images {tuple(x.shape)}, got {tuple(targets.shape)}")
+
+def _adamw(params:list, # the parameters to train
+           lr:float, # the peak learning rate (the schedule sets each step's)
+           weight_decay:float, # decoupled weight decay
+           dev:torch.device, # the model's device: AdamW is fused on CUDA
+          ) -> torch.optim.Optimizer:
+    "AdamW over `params`, fused on CUDA."
+    fused = {'fused': True} if dev.type == 'cuda' else {}
+    return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **fused)
+
+def _start_log(ckpt_path:str|Path|None, # the run's checkpoint (None: none)
+               resume:bool, # continue from the checkpoint if it is complete
+               model:nn.Module, # gets the checkpoint's weights when resuming
+               opt:torch.optim.Optimizer, # gets its moment estimates when resuming
+               world:int, # processes that share each batch
+              ) -> TrainLog:
+    "An empty `TrainLog` to fill epoch by epoch; a resumed run's starts at the checkpoint's epoch and held-out curve."
+    start = load_train_state(ckpt_path, model, opt) if resume and resumable(ckpt_path) else 0
+    curve = list(load_checkpoint(ckpt_path)[1]['config'].get('heldout', []))[:start] if start else []
+    return TrainLog([], 0, 0., 0., start, 0., False, world, curve)
+
+# %% ../nbs/04_train.ipynb #343314e2
+def _lr_schedule(lr:float, # the peak learning rate
+                 epochs:int, # passes over the data
+                 n_batches:int, # batches (optimiser steps) per epoch
+                 warmup_frac:float, # share of all steps spent warming up
+                ):
+    "The run's learning rate of each optimiser step: `cosine_lr` over all `epochs * n_batches` steps."
+    total = epochs * n_batches
+    return functools.partial(cosine_lr, total=total, peak=lr, warmup=int(warmup_frac * total))
+
+def _epoch_batches(n:int, # images in the training set
+                   epoch:int, # the epoch (0-based); with `seed` it fixes the order
+                   seed:int, # the run's seed
+                   batch_size:int, # images per global batch
+                   world:int=1, # processes that share each batch
+                  ) -> tuple[tuple, list]:
+    "The index tensors of one epoch's global batches (the same on every rank), and this rank's part of each."
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+    order = perm.split(batch_size)
+    return order, [shard(o) if world > 1 else o for o in order]
+
+# %% ../nbs/04_train.ipynb #3eabe486
+@dataclasses.dataclass
+class _Loop:
+    "What every step of one `train_model` call uses: fixed for the whole run."
+    fwd: object # the model's forward: the model itself or its compiled wrapper
+    opt: torch.optim.Optimizer # AdamW over `params`
+    params: list # the parameters being trained
+    task: Task # the masking operator
+    dev: torch.device # the model's device
+    world: int # processes that share each batch
+    clip: float # gradient-norm clip (0: none)
+    amp: bool # bf16 autocast on CUDA
+    channels_last: bool # channels-last memory layout for the batches
+    lr_at: object # optimiser step -> learning rate (`_lr_schedule`)
+    seed: int # seeds the data order
+    batch_size: int # images per global batch
+
+def _fast_forward(model:nn.Module, # the model; moved to channels-last layout in place if asked
+                  channels_last:bool, # use the channels-last memory layout
+                  compile:bool, # try torch.compile
+                 ):
+    "Apply the fast paths to `model`; return what the steps call: `model` or its compiled wrapper."
+    if channels_last: model.to(memory_format=torch.channels_last)
+    own_loss = hasattr(model, 'pair_losses')
+    if compile and own_loss: warnings.warn("compile is not applied to a model with its own pair_losses")
+    return _maybe_compile(model, compile and not own_loss)
+
+def _train_step(s:_Loop, # the run's fixed settings
+                xb:torch.Tensor, # this rank's images of the batch, on the device
+                yb:torch.Tensor, # what the model should output for them
+                nb:int, # images in the global batch (all ranks)
+                lr:float, # this step's learning rate
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    "One AdamW step on a batch; return the loss it stepped on and this rank's per-sample losses."
+    if s.channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
+    for g in s.opt.param_groups: g['lr'] = lr
+    with torch.autocast(s.dev.type, dtype=torch.bfloat16, enabled=s.amp and s.dev.type == 'cuda'):
+        x_in, region = s.task(xb)
+        per = pair_losses(s.fwd, x_in, yb, region)  # `sample_losses(fwd, xb, task)` when there are no targets
+        loss = per.mean() if s.world == 1 else per.sum() * (s.world / nb)  # averaged over ranks: the global mean
+    s.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if s.world > 1: average_gradients(s.params)
+    if s.clip: nn.utils.clip_grad_norm_(s.params, s.clip)
+    s.opt.step()
+    return loss, per
+
+# %% ../nbs/04_train.ipynb #f0cc73f6
+def _train_epoch(log:TrainLog, # gets this epoch's mean loss, its steps and its step time
+                 s:_Loop, # the run's fixed settings
+                 xs, # the training images on the device, or a `FolderImages` (streamed)
+                 ys:torch.Tensor|None, # their targets on the device (None: the images)
+                 epoch:int, # which epoch (0-based)
+                ) -> None:
+    "Train one epoch: one `_train_step` for each of `_epoch_batches`."
+    t = time.perf_counter()
+    order, parts = _epoch_batches(len(xs), epoch, s.seed, s.batch_size, s.world)
+    tot, mine = 0., 0
+    for b, xb in enumerate(stream(xs, parts)):  # each rank decodes only its part
+        xb = xb.to(s.dev)
+        yb = xb if ys is None else ys[parts[b].to(s.dev)]
+        loss, per = _train_step(s, xb, yb, len(order[b]), s.lr_at(epoch * len(order) + b))
+        tot += loss.item() * len(xb) if s.world == 1 else per.detach().float().sum().item()
+        mine += len(xb)
+    if s.dev.type == 'cuda': torch.cuda.synchronize(s.dev)
+    log.step_seconds += time.perf_counter() - t
+    log.steps += len(order)
+    log.losses.append(tot / len(xs) if s.world == 1 else all_mean(tot / max(mine, 1), mine))
+
+def _end_epoch(log:TrainLog, # its held-out curve grows by one point
+               model:nn.Module, # the model being trained
+               opt:torch.optim.Optimizer, # its optimiser, checkpointed with it
+               epoch:int, # the epoch just finished (0-based)
+               heldout, # held-out images (None: no curve)
+               task:Task, # the masking operator
+               distributed:bool, # evaluate the held-out images sharded over the ranks
+               ckpt_path:str|Path|None, # where to checkpoint (None: nowhere)
+               config:dict, # what the checkpoint records about the run
+              ) -> None:
+    "After an epoch: measure the held-out loss, then checkpoint."
+    if heldout is not None: log.heldout.append(float(eval_losses(model, heldout, task, distributed=distributed).mean()))
+    if not ckpt_path: return
+    if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, config)
+    if log.world_size > 1: barrier()  # nobody reads the checkpoint before it is complete
+
+def _finish_log(log:TrainLog, # the filled log
+                s:_Loop, # the run's fixed settings
+                model:nn.Module, # the trained model; back to the default memory layout
+                n:int, # training images (every epoch trains on all of them)
+                t0:float, # `time.perf_counter()` when training started
+               ) -> TrainLog:
+    "Fill in the wall time, the throughput and whether the compiled model trained."
+    log.seconds = time.perf_counter() - t0
+    if s.channels_last: model.to(memory_format=torch.contiguous_format)
+    seen = n * len(log.losses)
+    log.images_per_s = seen / log.step_seconds if log.steps and log.step_seconds > 0 else 0.
+    log.compiled = getattr(s.fwd, 'is_compiled', False)
+    return log
+
 # %% ../nbs/04_train.ipynb #451d3b8e
 def train_model(model:nn.Module, # the model, trained in place
                 x:torch.Tensor, # training images (N, C, H, W) in [0, 1], or a `FolderImages` (streamed)
@@ -181,56 +330,21 @@ def train_model(model:nn.Module, # the model, trained in place
                 targets:torch.Tensor|None=None, # what the model should output for each image of `x` (same shape, a tensor); None: `x` itself
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
-    if len(x) == 0: raise UserError("cannot train on an empty set of images")
-    if targets is not None and tuple(targets.shape) != tuple(x.shape):
-        raise UserError(f"targets must have the shape of the images {tuple(x.shape)}, got {tuple(targets.shape)}")
+    _check_train_data(x, targets)
     dev = next(model.parameters()).device
     params = list(model.parameters()) if params is None else list(params)
-    world = world_size() if distributed else 1
-    fused = dev.type == 'cuda'
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **({'fused': True} if fused else {}))
-    start = load_train_state(ckpt_path, model, opt) if resume and resumable(ckpt_path) else 0
-    curve = list(load_checkpoint(ckpt_path)[1]['config'].get('heldout', []))[:start] if start else []
-    if channels_last: model = model.to(memory_format=torch.channels_last)
-    if compile and hasattr(model, 'pair_losses'): warnings.warn("compile is not applied to a model with its own pair_losses")
-    fwd = _maybe_compile(model, compile and not hasattr(model, 'pair_losses'))
-    n_batches = math.ceil(len(x) / batch_size); total = epochs * n_batches
-    warmup = int(warmup_frac * total)
+    opt = _adamw(params, lr, weight_decay, dev)
+    log = _start_log(ckpt_path, resume, model, opt, world_size() if distributed else 1)
+    lr_at = _lr_schedule(lr, epochs, math.ceil(len(x) / batch_size), warmup_frac)
+    fwd = _fast_forward(model, channels_last, compile)
+    s = _Loop(fwd, opt, params, task, dev, log.world_size, clip, amp, channels_last, lr_at, seed, batch_size)
     xs = x.to(dev) if torch.is_tensor(x) else x  # a `FolderImages`: each epoch is one `stream` pass, decoded by workers
     ys = None if targets is None else targets.to(dev)
-    losses, steps, seen, step_secs, t0 = [], 0, 0, 0., time.perf_counter()
+    config = dict(epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, heldout=log.heldout)  # checkpoints record it
+    t0 = time.perf_counter()
     model.train()
-    for epoch in progress(range(start, epochs), desc, total=epochs - start):
-        t_steps = time.perf_counter()
-        perm = torch.randperm(len(xs), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
-        order = perm.split(batch_size)  # the same global batches on every rank; each rank decodes only its part
-        parts = [shard(o) if world > 1 else o for o in order]
-        tot, mine = 0., 0
-        for b, xb in enumerate(stream(xs, parts)):
-            nb, xb = len(order[b]), xb.to(dev)
-            yb = xb if ys is None else ys[parts[b].to(dev)]
-            if channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
-            for g in opt.param_groups: g['lr'] = cosine_lr(epoch * n_batches + b, total, lr, warmup)
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
-                x_in, region = task(xb)
-                per = pair_losses(fwd, x_in, yb, region)  # `sample_losses(fwd, xb, task)` when there are no targets
-                loss = per.mean() if world == 1 else per.sum() * (world / nb)  # averaged over ranks: the mean over the global batch
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if world > 1: average_gradients(params)
-            if clip: nn.utils.clip_grad_norm_(params, clip)
-            opt.step(); steps += 1; seen += nb
-            if world == 1: tot += loss.item() * len(xb)
-            else: tot += per.detach().float().sum().item(); mine += len(xb)
-        if dev.type == 'cuda': torch.cuda.synchronize(dev)
-        step_secs += time.perf_counter() - t_steps
-        losses.append(tot / len(xs) if world == 1 else all_mean(tot / max(mine, 1), mine))
-        if heldout is not None: curve.append(float(eval_losses(model, heldout, task, distributed=distributed).mean()))
-        if ckpt_path:
-            if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, {'epochs': epochs, 'lr': lr, 'batch_size': batch_size, 'seed': seed, 'heldout': curve})
-            if world > 1: barrier()  # nobody reads the checkpoint before it is complete
+    for epoch in progress(range(log.resumed_from, epochs), desc, total=epochs - log.resumed_from):
+        _train_epoch(log, s, xs, ys, epoch)
+        _end_epoch(log, model, opt, epoch, heldout, task, distributed, ckpt_path, config)
         if on_epoch: on_epoch(epoch, model)
-    secs = time.perf_counter() - t0
-    if channels_last: model.to(memory_format=torch.contiguous_format)
-    return TrainLog(losses, steps, secs, seen / step_secs if steps and step_secs > 0 else 0., start, step_secs,
-                    getattr(fwd, 'is_compiled', False), world, curve)
+    return _finish_log(log, s, model, len(xs), t0)
