@@ -3,7 +3,7 @@
 
 Usage: python tools/artifact.py NAME -- i2i-unlearn run --seeds 3 --out runs/NAME [...]
 Writes nbs/results/NAME.json = {command, commit, uncommitted_changes, machine, date, result}, where
-result is the command's OUT/results.json (run), OUT/audit.json (audit) or OUT/bench.json (bench). The chapters load these
+result is the command's OUT/results.json (run), OUT/audit.json (audit) or OUT/bench.json (bench) or OUT/scaling.json (tools/scaling.py). The chapters load these
 files and render them; no measured number is typed into the book.
 """
 import datetime, json, os, platform, shlex, subprocess, sys
@@ -36,7 +36,7 @@ def main(argv:list) -> int:
     t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
     rc = subprocess.run(cmd).returncode
     if rc: print(f"artifact: error: the command exited with {rc}; nothing written", file=sys.stderr); return rc
-    found = [p for p in (out / 'results.json', out / 'audit.json', out / 'bench.json') if p.exists()]
+    found = [p for p in (out / 'results.json', out / 'audit.json', out / 'bench.json', out / 'scaling.json') if p.exists()]
     if not found: print(f"artifact: error: no results.json, audit.json or bench.json in {out}", file=sys.stderr); return 2
     rec = dict(command=' '.join(map(shlex.quote, cmd)), commit=commit, uncommitted_changes=dirty, machine=machine(load),
                date=t0.isoformat(timespec='seconds'), result=json.loads(found[0].read_text()))
