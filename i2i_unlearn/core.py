@@ -41,7 +41,9 @@ def seed_everything(seed:int, # the one seed for python, numpy and torch
                    ) -> torch.Generator:
     "Seed python, numpy and torch; return a `torch.Generator` seeded the same way for data order."
     if not isinstance(seed, int) or seed < 0: raise UserError(f"seed must be a non-negative integer, got {seed!r}")
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #3cf9a882
@@ -55,7 +57,8 @@ def get_device(name:str='auto', # one of `DEVICES`, or 'cuda:N'
     base = name.split(':')[0] if isinstance(name, str) else name
     choose(base, DEVICES, 'device')
     if base == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'mps' if _mps_ok() else 'cpu')
-    if base == 'cuda' and not torch.cuda.is_available(): raise UserError("device 'cuda' is not available here; valid: auto, cpu")
+    if base == 'cuda' and not torch.cuda.is_available():
+        raise UserError("device 'cuda' is not available here; valid: auto, cpu")
     if base == 'mps' and not _mps_ok(): raise UserError("device 'mps' is not available here; valid: auto, cpu")
     return torch.device(name)
 
@@ -172,22 +175,31 @@ TASKS = ('recon', 'inpaint', 'outpaint')
 def _check_weights_path(path) -> None:
     "A one-line `UserError` unless `path` is an existing file with a suffix of `models.WEIGHT_SUFFIXES`."
     from i2i_unlearn.models import WEIGHT_SUFFIXES  # here, not at the top: models imports core
-    if not isinstance(path, (str, os.PathLike)) or not str(path): raise UserError(f"weights must be the path of a weights file, got {path!r}")
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise UserError(f"weights must be the path of a weights file, got {path!r}")
     p = Path(path).expanduser()
-    if p.suffix not in WEIGHT_SUFFIXES: raise UserError(f"weights file {p.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
-    if not p.is_file(): raise UserError(f"weights file not found: {p}; give the path of an existing {'/'.join(WEIGHT_SUFFIXES)} file")
+    if p.suffix not in WEIGHT_SUFFIXES:
+        raise UserError(f"weights file {p.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
+    if not p.is_file():
+        raise UserError(f"weights file not found: {p}; give the path of an existing {'/'.join(WEIGHT_SUFFIXES)} file")
 
 def _check_metric_weights(path, option:str) -> None:
-    "A one-line `UserError` unless `path` (the value of config key `option`) is an existing file; metric weights are never downloaded."
-    if not isinstance(path, (str, os.PathLike)) or not str(path): raise UserError(f"{option} must be the path of a weights file, got {path!r}")
+    ("A one-line `UserError` unless `path` (the value of config key `option`) is an existing file; metric weights are "
+     "never downloaded.")
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise UserError(f"{option} must be the path of a weights file, got {path!r}")
     p = Path(path).expanduser()
-    if not p.is_file(): raise UserError(f"{option} file not found: {p}; give the path of a file you already have (nothing is downloaded)")
+    if not p.is_file():
+        raise UserError(
+            f"{option} file not found: {p}; give the path of a file you already have (nothing is downloaded)")
 
 def parse_certify(text:str, # 'EPS,DELTA', e.g. '1,1e-5'
                  ) -> tuple[float, float]:
     "The (epsilon, delta) of `--certify`; a one-line `UserError` names what is valid."
     try: eps, delta = (float(t) for t in str(text).split(','))
-    except ValueError: raise UserError(f"--certify takes EPS,DELTA with EPS > 0 and 0 < DELTA < 1, e.g. 1,1e-5; got {text!r}") from None
+    except ValueError:
+        raise UserError(
+            f"--certify takes EPS,DELTA with EPS > 0 and 0 < DELTA < 1, e.g. 1,1e-5; got {text!r}") from None
     if not (eps > 0 and math.isfinite(eps) and 0 < delta < 1):
         raise UserError(f"--certify takes EPS,DELTA with EPS > 0 and 0 < DELTA < 1, e.g. 1,1e-5; got {text!r}")
     return eps, delta
@@ -241,14 +253,19 @@ class RunConfig:
         for k in ('epochs', 'batch_size', 'image_size', 'world_size', 'seeds'):
             v = getattr(self, k)
             if not isinstance(v, int) or isinstance(v, bool) or v < (0 if k == 'epochs' and self.weights else 1):
-                raise UserError(f"{k} must be a positive integer{' (or 0 with weights: the checkpoint as is)' if k == 'epochs' else ''}, got {v!r}")
-        if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1): raise UserError(f"lr must be in (0, 1), got {self.lr!r}")
+                raise UserError(
+                    f"{k} must be a positive "
+                    f"integer{' (or 0 with weights: the checkpoint as is)' if k == 'epochs' else ''}, got {v!r}")
+        if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1):
+            raise UserError(f"lr must be in (0, 1), got {self.lr!r}")
         if self.image_size < 8: raise UserError(f"image_size must be at least 8, got {self.image_size}")
         if self.forget_samples is not None: self.forget_classes = ()  # sample-level: no forget classes
         self.forget_classes = tuple(int(c) for c in (self.forget_classes or ()))
-        if any(c < 0 for c in self.forget_classes): raise UserError(f"forget_classes must be non-negative, got {self.forget_classes}")
+        if any(c < 0 for c in self.forget_classes):
+            raise UserError(f"forget_classes must be non-negative, got {self.forget_classes}")
         self.methods = tuple(self.methods or ())
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0: raise UserError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise UserError(f"seed must be a non-negative integer, got {self.seed!r}")
         choose(self.device.split(':')[0], DEVICES, 'device')
         if self.max_per_class is not None and (not isinstance(self.max_per_class, int) or self.max_per_class < 1):
             raise UserError(f"max_per_class must be a positive integer, got {self.max_per_class!r}")
@@ -256,7 +273,8 @@ class RunConfig:
             raise UserError(f"model_size must be a size name such as tiny or base, got {self.model_size!r}")
         if self.weights is not None: _check_weights_path(self.weights)
         if self.certify is not None: parse_certify(self.certify)
-        if self.oracles is not None and (isinstance(self.oracles, bool) or not isinstance(self.oracles, int) or self.oracles < 1):
+        if self.oracles is not None and (isinstance(self.oracles, bool) or not isinstance(self.oracles, int)
+                                         or self.oracles < 1):
             raise UserError(f"oracles must be a positive integer (retrained models), got {self.oracles!r}")
         for k in ('inception_weights', 'clip_weights'):
             if getattr(self, k) is not None: _check_metric_weights(getattr(self, k), k)
@@ -279,7 +297,8 @@ def option_kinds(method, # a method function (a value of `unlearn.METHODS`) or i
     if isinstance(method, type) and dataclasses.is_dataclass(method):
         return {f.name: f.type for f in dataclasses.fields(method)}
     cls = getattr(method, 'config_class', None)
-    if cls is not None and hasattr(cls, 'option_kinds'): return cls.option_kinds()  # e.g. decouple's grouped DecoupleConfig
+    if cls is not None and hasattr(cls, 'option_kinds'):
+        return cls.option_kinds()  # e.g. decouple's grouped DecoupleConfig
     ps = inspect.signature(method).parameters
     cfg = ps.get('config')
     if cfg is not None and dataclasses.is_dataclass(cfg.default): return option_kinds(type(cfg.default))
@@ -345,7 +364,8 @@ def _atomic_write(path:Path, write) -> None:
 def strict_json(obj:Any, # dicts, lists, tuples, numbers, strings, None
                 where:str='', # the key path of `obj`, for the report
                ) -> tuple:
-    "`(copy, nulls)`: `obj` with every NaN or infinite float replaced by None, and `{key.path: 'nan'|'inf'|'-inf'}` of each replacement."
+    ("`(copy, nulls)`: `obj` with every NaN or infinite float replaced by None, and `{key.path: 'nan'|'inf'|'-inf'}` "
+     "of each replacement.")
     if isinstance(obj, float) and not math.isfinite(obj): return None, {where: str(obj)}
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else None
     if items is None: return obj, {}
@@ -358,9 +378,12 @@ def strict_json(obj:Any, # dicts, lists, tuples, numbers, strings, None
 NULL_REASON = 'not computable on these data (too few samples, or a constant input): {value}'
 
 def write_json(path:str|Path, obj:Any) -> Path:
-    "Write `obj` as indented strict JSON (no NaN or Infinity tokens), atomically; non-finite numbers become null, listed with a reason under `null_reasons`."
+    ("Write `obj` as indented strict JSON (no NaN or Infinity tokens), atomically; non-finite numbers become null, "
+     "listed with a reason under `null_reasons`.")
     path, (clean, nulls) = Path(path), strict_json(obj)
-    if nulls and isinstance(clean, dict): clean['null_reasons'] = {**clean.get('null_reasons', {}), **{k: NULL_REASON.format(value=v) for k, v in nulls.items()}}
+    if nulls and isinstance(clean, dict):
+        clean['null_reasons'] = {**clean.get('null_reasons', {}),
+                                 **{k: NULL_REASON.format(value=v) for k, v in nulls.items()}}
     text = json.dumps(clean, indent=2, sort_keys=False, allow_nan=False) + '\n'
     _atomic_write(path, lambda tmp: Path(tmp).write_text(text))
     return path
@@ -391,11 +414,14 @@ def load_checkpoint(path:str|Path, # a .safetensors file written by `save_checkp
     "Load `(tensors, meta)`; refuse pickles, missing files and checksum mismatches."
     path = Path(path)
     if path.suffix in PICKLE_SUFFIXES:
-        raise UserError(f"refusing pickle-based checkpoint {path.name}: only .safetensors files are loaded (save its state_dict with safetensors.torch.save_file)")
+        raise UserError(
+            f"refusing pickle-based checkpoint {path.name}: only .safetensors files are loaded (save its state_dict "
+            "with safetensors.torch.save_file)")
     if not path.exists(): raise UserError(f"checkpoint not found: {path}")
     meta = json.loads(sidecar_path(path).read_text()) if sidecar_path(path).exists() else {}
     if verify and meta.get('sha256') and meta['sha256'] != sha256_file(path):
-        raise UserError(f"checkpoint {path.name} does not match the sha256 in its sidecar; the file is corrupt or was changed")
+        raise UserError(
+            f"checkpoint {path.name} does not match the sha256 in its sidecar; the file is corrupt or was changed")
     return load_file(str(path)), meta
 
 # %% ../nbs/00_core.ipynb #135254d1
@@ -404,7 +430,8 @@ def check_out_dir(out:str|Path, # the --out folder
                   overwrite:bool=False, # --overwrite was given
                   can_resume:bool=True, # the command has a --resume option
                  ) -> Path:
-    "Refuse an --out that is a file, or a folder with files in it unless --resume or --overwrite; reads only, writes nothing."
+    ("Refuse an --out that is a file, or a folder with files in it unless --resume or --overwrite; reads only, writes "
+     "nothing.")
     out = Path(out)
     if out.exists() and not out.is_dir(): raise UserError(f"--out {out} exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not (resume or overwrite):
@@ -490,7 +517,8 @@ def barrier() -> None:
 def init_distributed(device:str|torch.device='cpu', # the requested device: 'cpu', 'cuda' or 'auto' (see `get_device`)
                      timeout_s:float=1800., # how long a collective may wait for a lagging rank
                     ) -> torch.device:
-    "Join torchrun's process group (gloo on CPU, NCCL on CUDA) when `WORLD_SIZE` > 1; return this rank's device. Idempotent."
+    ("Join torchrun's process group (gloo on CPU, NCCL on CUDA) when `WORLD_SIZE` > 1; return this rank's device. "
+     "Idempotent.")
     dev = get_device(device) if isinstance(device, str) else torch.device(device)
     world = int(os.environ.get('WORLD_SIZE', '1'))
     if world <= 1 and not _dist_on(): return dev
@@ -498,11 +526,15 @@ def init_distributed(device:str|torch.device='cpu', # the requested device: 'cpu
     if dev.type == 'cuda':
         local = int(os.environ.get('LOCAL_RANK', '0'))
         if local >= torch.cuda.device_count():
-            raise UserError(f"LOCAL_RANK {local} but only {torch.cuda.device_count()} GPUs here; valid: --nproc_per_node {torch.cuda.device_count()} or fewer")
-        dev = torch.device('cuda', local); torch.cuda.set_device(dev)
+            raise UserError(
+                f"LOCAL_RANK {local} but only {torch.cuda.device_count()} GPUs here; valid: --nproc_per_node "
+                f"{torch.cuda.device_count()} or fewer")
+        dev = torch.device('cuda', local)
+        torch.cuda.set_device(dev)
     if not _dist_on():
         for k in ('RANK', 'MASTER_ADDR', 'MASTER_PORT'):
-            if k not in os.environ: raise UserError(f"WORLD_SIZE={world} but {k} is not set; launch with torchrun --nproc_per_node {world}")
+            if k not in os.environ:
+                raise UserError(f"WORLD_SIZE={world} but {k} is not set; launch with torchrun --nproc_per_node {world}")
         dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo', timeout=datetime.timedelta(seconds=timeout_s))
     return dev
 
@@ -525,7 +557,8 @@ def unshard(t:torch.Tensor, # `all_gather_cat` of every rank's `shard` of a batc
     if w == 1: return t
     if len(t) != n: raise UserError(f"unshard got {len(t)} rows for a batch of {n}")
     idx = torch.cat([torch.arange(n)[r::w] for r in range(w)]).to(t.device)
-    out = torch.empty_like(t); out[idx] = t
+    out = torch.empty_like(t)
+    out[idx] = t
     return out
 
 @contextlib.contextmanager
@@ -558,7 +591,8 @@ def all_gather_cat(t:torch.Tensor, # this rank's rows; the other dimensions and 
     ns = [torch.zeros_like(n) for _ in range(world_size())]
     dist.all_gather(ns, n)
     ns = [int(k) for k in ns]
-    pad = torch.zeros((max(ns), *x.shape[1:]), dtype=x.dtype, device=dev); pad[:len(x)] = x
+    pad = torch.zeros((max(ns), *x.shape[1:]), dtype=x.dtype, device=dev)
+    pad[:len(x)] = x
     parts = [torch.empty_like(pad) for _ in ns]
     dist.all_gather(parts, pad)
     return torch.cat([p[:k] for p, k in zip(parts, ns)]).to(t.device)
@@ -577,19 +611,25 @@ def average_gradients(params:Iterable, # parameters after `backward()`
         if p.grad is None: p.grad = torch.zeros_like(p)
     if not live: return
     flat = torch.cat([p.grad.detach().reshape(-1).to(dev, torch.float32) for p in live])
-    dist.all_reduce(flat); flat /= world_size()
+    dist.all_reduce(flat)
+    flat /= world_size()
     i = 0
     for p in live:
-        k = p.grad.numel(); p.grad.copy_(flat[i:i+k].view_as(p.grad)); i += k
+        k = p.grad.numel()
+        p.grad.copy_(flat[i:i+k].view_as(p.grad))
+        i += k
 
 # %% ../nbs/00_core.ipynb #b0f7eb8d
 def _free_port() -> int:
     import socket
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 def _spawn_entry(r:int, world:int, port:int, q, target:str, args:tuple) -> None:
     "One spawned rank: join the gloo group as torchrun would, run `target(*args)`, report its result."
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(r), LOCAL_RANK=str(r), WORLD_SIZE=str(world))
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(r), LOCAL_RANK=str(r),
+                      WORLD_SIZE=str(world))
     torch.set_num_threads(1)
     try:
         init_distributed('cpu')
@@ -603,11 +643,13 @@ def spawn_local(target:str, # 'module:function' to run on every rank; it must re
                 *args, # passed to the function
                 timeout_s:float=180., # give up after this long
                ) -> list:
-    "Run `target(*args)` in `world` spawned CPU processes joined in a gloo group; return `[{'rank', 'result' or 'error'}]` in rank order."
+    ("Run `target(*args)` in `world` spawned CPU processes joined in a gloo group; return `[{'rank', 'result' or "
+     "'error'}]` in rank order.")
     import queue
     ctx = torch.multiprocessing.get_context('spawn')
     q, port = ctx.Queue(), _free_port()
-    entry = importlib.import_module('i2i_unlearn.core')._spawn_entry  # spawn pickles functions by module name: not __main__'s copy
+    # spawn pickles functions by module name: not __main__'s copy
+    entry = importlib.import_module('i2i_unlearn.core')._spawn_entry
     procs = [ctx.Process(target=entry, args=(r, world, port, q, target, args), daemon=True) for r in range(world)]
     for p in procs: p.start()
     out, t0 = [], time.monotonic()
@@ -617,7 +659,9 @@ def spawn_local(target:str, # 'module:function' to run on every rank; it must re
             except queue.Empty:
                 dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
                 if dead or time.monotonic() - t0 > timeout_s:
-                    raise RuntimeError(f"spawn_local({target!r}): {len(out)} of {world} ranks reported; exit codes {[p.exitcode for p in procs]}")
+                    raise RuntimeError(
+                        f"spawn_local({target!r}): {len(out)} of {world} ranks reported; exit codes "
+                        f"{[p.exitcode for p in procs]}")
     finally:
         for p in procs: p.join(10)
         for p in procs:
@@ -628,7 +672,8 @@ def _selfcheck() -> dict:
     x = torch.arange(7.)
     mine = shard(x)
     g = all_gather_cat(mine)
-    p = torch.nn.Parameter(torch.zeros(3)); p.grad = torch.full((3,), float(rank()))
+    p = torch.nn.Parameter(torch.zeros(3))
+    p.grad = torch.full((3,), float(rank()))
     frozen = torch.nn.Parameter(torch.zeros(1))  # no gradient on any rank: stays None
     average_gradients([p, frozen])
     barrier()
@@ -638,4 +683,5 @@ def _selfcheck() -> dict:
 def distributed_selfcheck(world:int=2, # processes to start
                          ) -> list:
     "Spawn `world` gloo processes that exercise the collectives; return each rank's report, in rank order."
-    return [dict(rank=d['rank'], error=d.get('error'), **d.get('result', {})) for d in spawn_local('i2i_unlearn.core:_selfcheck', world)]
+    return [dict(rank=d['rank'], error=d.get('error'), **d.get('result', {}))
+            for d in spawn_local('i2i_unlearn.core:_selfcheck', world)]
