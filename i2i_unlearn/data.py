@@ -31,23 +31,27 @@ class ImageSet:
     labels: torch.Tensor # int64, (N,)
     classes: list # class names; label k is classes[k]
     name: str = '' # the data set's name
-    source: dict = dataclasses.field(default_factory=dict) # what was read: for folders the file count, a hash of the file list, skipped files
+    source: dict = dataclasses.field(default_factory=dict) # what was read: folders' file count, file-list hash, skips
 
     def __post_init__(self):
         x = self.images
         if x.ndim != 4 or x.shape[1] != 3: raise UserError(f"images must have shape (N, 3, H, W), got {tuple(x.shape)}")
         if len(x) != len(self.labels): raise UserError(f"{len(x)} images but {len(self.labels)} labels")
-        if not torch.is_tensor(x): return  # a streaming `FolderImages`: `decode_image` makes every image finite and in [0, 1]
+        if not torch.is_tensor(x):
+            return  # a streaming `FolderImages`: `decode_image` makes every image finite and in [0, 1]
         if not torch.isfinite(x).all(): raise UserError(f"data set {self.name!r} has NaN or infinite pixels")
-        if x.numel() and (x.min() < 0 or x.max() > 1): raise UserError(f"data set {self.name!r} has pixels outside [0, 1] (min {x.min():.3g}, max {x.max():.3g})")
+        if x.numel() and (x.min() < 0 or x.max() > 1):
+            raise UserError(f"data set {self.name!r} has pixels outside [0, 1] (min {x.min():.3g}, max {x.max():.3g})")
 
     def __len__(self): return len(self.labels)
     @property
     def n_classes(self) -> int: return len(self.classes)
     def fingerprint(self) -> dict:
-        "What identifies the data read: name, class names, image count, sha256 of the labels, and `source` (folders: the file list's hash)."
+        ("What identifies the data read: name, class names, image count, sha256 of the labels, and `source` (folders: "
+         "the file list's hash).")
         labels = hashlib.sha256(self.labels.numpy().astype('<i8').tobytes()).hexdigest()
-        return dict(dataset=self.name, classes=list(self.classes), n_images=len(self), labels_sha256=labels, **self.source)
+        return dict(dataset=self.name, classes=list(self.classes), n_images=len(self), labels_sha256=labels,
+                    **self.source)
 
 # %% ../nbs/02_data.ipynb #3377f394
 def to_size(x:torch.Tensor, # (N, C, H, W) in [0, 1]
@@ -64,7 +68,8 @@ def _grey_to_rgb(x:np.ndarray, size:int) -> torch.Tensor:
     return to_size(t, size).repeat(1, 3, 1, 1).contiguous()
 
 # %% ../nbs/02_data.ipynb #7113348a
-FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag',
+                   'Ankle boot']
 DEBIAN_FASHION = Path('/usr/share/datasets/fashion-mnist')
 
 def read_idx(path:str|Path) -> np.ndarray:
@@ -83,14 +88,16 @@ def load_fashion_mnist_10k(image_size:int=32, # side of the output images
     "The 10,000 Fashion-MNIST test images that ship inside the package."
     x = read_idx(_embedded('t10k-images-idx3-ubyte.gz'))
     y = read_idx(_embedded('t10k-labels-idx1-ubyte.gz'))
-    return ImageSet(_grey_to_rgb(x, image_size), torch.from_numpy(y.astype(np.int64)), FASHION_CLASSES, 'fashion-mnist-10k')
+    return ImageSet(_grey_to_rgb(x, image_size), torch.from_numpy(y.astype(np.int64)), FASHION_CLASSES,
+                    'fashion-mnist-10k')
 
 # %% ../nbs/02_data.ipynb #03797976
 def _find_fashion_files(root:Path|None) -> Path|None:
     "The folder holding the four Fashion-MNIST idx files, or None."
     cands = ([root, root/'FashionMNIST'/'raw'] if root else []) + [DEBIAN_FASHION]
     for c in cands:
-        if c and all(any((c/f'{p}-{k}-idx{d}-ubyte{z}').exists() for z in ('.gz', '')) for p in ('train', 't10k') for k, d in (('images', 3), ('labels', 1))):
+        if c and all(any((c/f'{p}-{k}-idx{d}-ubyte{z}').exists() for z in ('.gz', ''))
+                     for p in ('train', 't10k') for k, d in (('images', 3), ('labels', 1))):
             return c
     return None
 
@@ -123,11 +130,14 @@ def load_fashion_mnist(image_size:int=32, # side of the output images
         torchvision.datasets.FashionMNIST(str(root or 'data'), train=False, download=True)
         folder = _find_fashion_files(Path(root or 'data'))
     if folder is None:
-        raise UserError(f"Fashion-MNIST not found in {root or '(no --data-root)'} or {DEBIAN_FASHION}; install the Debian package dataset-fashion-mnist, pass a data root, or allow download")
+        raise UserError(
+            f"Fashion-MNIST not found in {root or '(no --data-root)'} or {DEBIAN_FASHION}; install the Debian package "
+            "dataset-fashion-mnist, pass a data root, or allow download")
     x = np.concatenate([_idx(folder, 'train-images-idx3-ubyte'), _idx(folder, 't10k-images-idx3-ubyte')])
     y = np.concatenate([_idx(folder, 'train-labels-idx1-ubyte'), _idx(folder, 't10k-labels-idx1-ubyte')])
     keep = first_per_class(y, max_per_class)
-    return ImageSet(_grey_to_rgb(x[keep], image_size), torch.from_numpy(y[keep].astype(np.int64)), FASHION_CLASSES, 'fashion-mnist')
+    return ImageSet(_grey_to_rgb(x[keep], image_size), torch.from_numpy(y[keep].astype(np.int64)), FASHION_CLASSES,
+                    'fashion-mnist')
 
 # %% ../nbs/02_data.ipynb #0cd78dc1
 def load_cifar10(image_size:int=32, # side of the output images
@@ -140,7 +150,9 @@ def load_cifar10(image_size:int=32, # side of the output images
     try:
         parts = [torchvision.datasets.CIFAR10(root, train=t, download=download) for t in (True, False)]
     except RuntimeError as e:
-        raise UserError(f"CIFAR-10 not found under {root}; pass --data-root with cifar-10-batches-py or allow download ({e})") from None
+        raise UserError(
+            f"CIFAR-10 not found under {root}; pass --data-root with cifar-10-batches-py or allow download "
+            f"({e})") from None
     x = torch.from_numpy(np.concatenate([p.data for p in parts])).permute(0, 3, 1, 2).float().div(255)
     y = torch.tensor(sum([list(p.targets) for p in parts], []), dtype=torch.long)
     return ImageSet(to_size(x, image_size).contiguous(), y, list(parts[0].classes), 'cifar10')
@@ -165,9 +177,12 @@ def load_photos10(image_size:int=32, # side of the output crops
     for k, (name, img) in enumerate(_photos().items()):
         side = min(crop_scale * image_size, *img.shape[:2])
         t = torch.from_numpy(np.ascontiguousarray(img[..., :3])).permute(2, 0, 1).float().div(255)
-        r = g.integers(0, img.shape[0] - side + 1, n_per_class); c = g.integers(0, img.shape[1] - side + 1, n_per_class)
+        r = g.integers(0, img.shape[0] - side + 1, n_per_class)
+        c = g.integers(0, img.shape[1] - side + 1, n_per_class)
         crops = torch.stack([t[:, i:i+side, j:j+side] for i, j in zip(r, c)])
-        xs.append(to_size(crops, image_size)); ys += [k]*n_per_class; names.append(name)
+        xs.append(to_size(crops, image_size))
+        ys += [k]*n_per_class
+        names.append(name)
     return ImageSet(torch.cat(xs).contiguous(), torch.tensor(ys), names, 'photos10')
 
 # %% ../nbs/02_data.ipynb #3ed8c666
@@ -175,13 +190,15 @@ def load_fashion_canaries(image_size:int=32, # side of the output images
                           n_canaries:int=200, # photo crops added as class 10, 'canary'
                           seed:int=0, # which crops
                           **_) -> ImageSet:
-    "Embedded Fashion-MNIST plus `n_canaries` grey photos10 crops as class 10 ('canary'): forget them with `--forget-classes 10`."
+    ("Embedded Fashion-MNIST plus `n_canaries` grey photos10 crops as class 10 ('canary'): forget them with "
+     "`--forget-classes 10`.")
     base = load_fashion_mnist_10k(image_size)
     crops = load_photos10(image_size, n_per_class=-(-n_canaries // 10), seed=seed).images
     pick = torch.randperm(len(crops), generator=torch.Generator().manual_seed(seed))[:n_canaries]
     grey = crops[pick].mean(1, keepdim=True).expand(-1, 3, -1, -1)
     labels = torch.cat([base.labels, torch.full((n_canaries,), len(FASHION_CLASSES), dtype=torch.int64)])
-    return ImageSet(torch.cat([base.images, grey]).contiguous(), labels, FASHION_CLASSES + ['canary'], 'fashion-canaries')
+    return ImageSet(torch.cat([base.images, grey]).contiguous(), labels, FASHION_CLASSES + ['canary'],
+                    'fashion-canaries')
 
 # %% ../nbs/02_data.ipynb #ea0b8220
 FOLDER_LAYOUT = 'ROOT/<class_name>/<image>.jpg|png (one sub-folder per class, as torchvision ImageFolder)'
@@ -213,22 +230,27 @@ class FolderIndex:
     def files_sha256(self) -> str:
         "sha256 of the (label, relative path) list: it changes when a file or class is added, removed or renamed."
         h = hashlib.sha256()
-        for f, y in zip(self.files, self.labels): h.update(f"{y}\t{Path(f).relative_to(self.root).as_posix()}\n".encode())
+        for f, y in zip(self.files, self.labels):
+            h.update(f"{y}\t{Path(f).relative_to(self.root).as_posix()}\n".encode())
         return h.hexdigest()
 
 def folder_index(root:str|Path|None, # an ImageFolder tree ROOT/<class>/<image>
                  max_per_class:int|None=None, # keep the first N files of each class (sorted order)
                 ) -> FolderIndex:
-    "List an ImageFolder tree without decoding it; hidden files and folders are skipped, an empty class is a `UserError` naming it."
-    if not root or not Path(root).is_dir(): raise UserError(f"data root {str(root) if root else root!r} is not a folder; expected layout: {FOLDER_LAYOUT}")
+    ("List an ImageFolder tree without decoding it; hidden files and folders are skipped, an empty class is a "
+     "`UserError` naming it.")
+    if not root or not Path(root).is_dir():
+        raise UserError(f"data root {str(root) if root else root!r} is not a folder; expected layout: {FOLDER_LAYOUT}")
     root = Path(root)
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and _visible(d.name))
     per = {c: _class_files(root / c)[:max_per_class] for c in classes}
     empty = [c for c in classes if not per[c]]
     if len(empty) == len(classes): raise UserError(f"no images found under {root}; expected layout: {FOLDER_LAYOUT}")
     if empty:
-        raise UserError(f"class folder{'s' * (len(empty) > 1)} {', '.join(map(repr, empty[:3]))}{' ...' if len(empty) > 3 else ''} under {root} "
-                        f"hold{'s' * (len(empty) == 1)} no image file; valid: add images to it or move it out of {root}")
+        raise UserError(
+            f"class folder{'s' * (len(empty) > 1)} {', '.join(map(repr, empty[:3]))}{' ...' if len(empty) > 3 else ''} "
+            f"under {root} hold{'s' * (len(empty) == 1)} no image file; valid: add images to it or move it out of "
+            f"{root}")
     files = [f for c in classes for f in per[c]]
     return FolderIndex(root, files, [k for k, c in enumerate(classes) for _ in per[c]], classes)
 
@@ -239,7 +261,8 @@ class UnreadableImage(UserError):
 def _unit_float(img) -> np.ndarray:
     "A 16-bit, 32-bit integer or float Pillow image as float32 in [0, 1] (scaled by bit depth, else by its own range)."
     a = np.nan_to_num(np.asarray(img, dtype=np.float64))
-    if img.mode.startswith('I;16') or (img.mode == 'I' and a.min() >= 0 and a.max() <= 65535): return (a / 65535).astype(np.float32)
+    if img.mode.startswith('I;16') or (img.mode == 'I' and a.min() >= 0 and a.max() <= 65535):
+        return (a / 65535).astype(np.float32)
     if img.mode == 'F' and a.min() >= 0 and a.max() <= 1: return a.astype(np.float32)
     lo, hi = a.min(), a.max()
     return ((a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)).astype(np.float32)
@@ -247,8 +270,10 @@ def _unit_float(img) -> np.ndarray:
 def _rgb_or_float(img):
     "A Pillow image of any mode as an 8-bit 'RGB' image, or (deeper modes) a one-channel 'F' image in [0, 1]."
     from PIL import Image
-    if img.mode in ('I', 'F') or img.mode.startswith('I;16'): return Image.fromarray(_unit_float(img))  # float32: mode 'F'
-    premultiplied = {'La': 'LA', 'RGBa': 'RGBA', 'P': 'RGBA', 'PA': 'RGBA'}  # palette via RGBA: transparency is read, not warned about
+    if img.mode in ('I', 'F') or img.mode.startswith('I;16'):
+        return Image.fromarray(_unit_float(img))  # float32: mode 'F'
+    # palette via RGBA: transparency is read, not warned about
+    premultiplied = {'La': 'LA', 'RGBa': 'RGBA', 'P': 'RGBA', 'PA': 'RGBA'}
     if img.mode in premultiplied: img = img.convert(premultiplied[img.mode])
     return img.convert('RGB')
 
@@ -256,7 +281,8 @@ def _rgb_or_float(img):
 def decode_image(path:str|Path, # an image file Pillow can read
                  image_size:int, # side S of the output
                 ) -> torch.Tensor:
-    "One image file as a float32 tensor (3, S, S) in [0, 1]: shorter side resized to S, centre crop; `UnreadableImage` if it cannot be decoded."
+    ("One image file as a float32 tensor (3, S, S) in [0, 1]: shorter side resized to S, centre crop; "
+     "`UnreadableImage` if it cannot be decoded.")
     from PIL import Image
     from torchvision import transforms as T
     try:
@@ -264,7 +290,9 @@ def decode_image(path:str|Path, # an image file Pillow can read
             img.load()
             x = T.ToTensor()(T.CenterCrop(image_size)(T.Resize(image_size)(_rgb_or_float(img))))
     except Exception as e:
-        raise UnreadableImage(f"cannot read image {path}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no detail'}") from None
+        raise UnreadableImage(
+            f"cannot read image {path}: {type(e).__name__}: "
+            f"{str(e).splitlines()[0] if str(e) else 'no detail'}") from None
     return x.clamp(0, 1).expand(3, -1, -1).contiguous()
 
 # %% ../nbs/02_data.ipynb #d426a908
@@ -276,13 +304,16 @@ def check_size(index:FolderIndex, # the files to decode
                image_size:int, # side S of the decoded images
                limit:int|None=None, # bytes allowed (default: `memory_limit()`)
               ) -> int:
-    "The bytes `index` takes decoded (N x 3 x S x S float32); a one-line `UserError` naming `--max-per-class` when over `limit`."
+    ("The bytes `index` takes decoded (N x 3 x S x S float32); a one-line `UserError` naming `--max-per-class` when "
+     "over `limit`.")
     per_image, limit = 3 * image_size * image_size * 4, limit or memory_limit()
     need = len(index) * per_image
     if need > limit:
         k = max(1, limit // (per_image * len(index.classes)))
-        raise UserError(f"{len(index)} images at {image_size} px would take {need / 2**30:.1f} GiB in memory, over the {limit / 2**30:.1f} GiB "
-                        f"allowed (half of this machine's memory); valid: --max-per-class {k} or less, or a smaller --image-size")
+        raise UserError(
+            f"{len(index)} images at {image_size} px would take {need / 2**30:.1f} GiB in memory, over the "
+            f"{limit / 2**30:.1f} GiB allowed (half of this machine's memory); valid: --max-per-class {k} or less, "
+            "or a smaller --image-size")
     return need
 
 # %% ../nbs/02_data.ipynb #6fe430cd
@@ -296,14 +327,20 @@ def decode_all(index:FolderIndex, # the files
                image_size:int, # side S
                strict:bool=False, # the first unreadable file is a `UserError` (else skipped, with one warning)
               ) -> tuple:
-    "Decode every file of `index` into one preallocated (N, 3, S, S) tensor; returns (images, positions kept, unreadable paths)."
+    ("Decode every file of `index` into one preallocated (N, 3, S, S) tensor; returns (images, positions kept, "
+     "unreadable paths).")
     from i2i_unlearn.core import progress
     x, keep, bad = torch.empty(len(index), 3, image_size, image_size), [], []
-    for i, f in enumerate(progress(index.files, desc='decoding', quiet=True if len(index) < 1000 else None)):  # a bar only when it takes a while
+    # a bar only when it takes a while
+    for i, f in enumerate(progress(index.files, desc='decoding', quiet=True if len(index) < 1000 else None)):
         try: x[len(keep)] = decode_image(f, image_size)
         except UnreadableImage as e:
-            if strict: raise UserError(f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable files") from None
-            bad.append(str(f)); continue
+            if strict:
+                raise UserError(
+                    f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable "
+                    "files") from None
+            bad.append(str(f))
+            continue
         keep.append(i)
     _skip_warning(bad, len(index))
     return x[:len(keep)], keep, bad
@@ -314,7 +351,8 @@ def default_workers() -> int:
     return min(4, max(0, (os.cpu_count() or 1) - 1))
 
 class FolderImages(torch.utils.data.Dataset):
-    "Images decoded on demand from files: `x[i]` one image (3, S, S); `x[rows]` (slice, LongTensor, list, mask) a batch."
+    ("Images decoded on demand from files: `x[i]` one image (3, S, S); `x[rows]` (slice, LongTensor, list, mask) a "
+     "batch.")
     ndim, dtype, device = 4, torch.float32, torch.device('cpu')
 
     def __init__(self,
@@ -356,7 +394,8 @@ def subset(x, # images: a tensor (N, 3, S, S) or a `FolderImages`
 
 def cat_images(parts:list, # tensors, or `FolderImages` over the same files
               ):
-    "The parts one after the other: `torch.cat` for tensors, a lazy view for `FolderImages`; mixing the kinds is an error."
+    ("The parts one after the other: `torch.cat` for tensors, a lazy view for `FolderImages`; mixing the kinds is an "
+     "error.")
     if all(torch.is_tensor(p) for p in parts): return torch.cat(parts)
     if not all(isinstance(p, FolderImages) and p.files is parts[0].files for p in parts):
         raise UserError("cat_images joins tensors or FolderImages over the same files, not a mix")
@@ -366,7 +405,8 @@ def stream(x, # images: a tensor (N, 3, S, S) or a `FolderImages`
            batches:list, # index batches: LongTensors (or lists) of positions in `x`
            num_workers:int|None=None, # `FolderImages`: decoding processes (None: `x.num_workers`; 0: this process)
           ):
-    "Decoded batches `x[b]` for every `b` in `batches`, in order; a `FolderImages` is read by a DataLoader whose workers decode."
+    ("Decoded batches `x[b]` for every `b` in `batches`, in order; a `FolderImages` is read by a DataLoader whose "
+     "workers decode.")
     w = getattr(x, 'num_workers', 0) if num_workers is None else num_workers
     if torch.is_tensor(x) or w == 0 or sum(len(b) for b in batches) < SMALL_PASS:
         for b in batches: yield x[b]
@@ -378,7 +418,8 @@ def stream(x, # images: a tensor (N, 3, S, S) or a `FolderImages`
 class _Probe(FolderImages):
     "`x[i]` is `tensor(True)` when image i decodes, `tensor(False)` when it raises `UnreadableImage`; `x[rows]` a mask."
     def __getitem__(self, idx) -> torch.Tensor:
-        if not isinstance(idx, (int, np.integer)): return torch.stack([self[i] for i in torch.arange(len(self))[idx].tolist()])
+        if not isinstance(idx, (int, np.integer)):
+            return torch.stack([self[i] for i in torch.arange(len(self))[idx].tolist()])
         try: decode_image(self.path(idx), self.image_size)
         except UnreadableImage: return torch.tensor(False)
         return torch.tensor(True)
@@ -386,7 +427,8 @@ class _Probe(FolderImages):
 def readable(x:FolderImages, # the files to try
              batch_size:int=64, # files per worker task
             ) -> torch.Tensor:
-    "A boolean mask: which images of `x` decode. Every file is decoded once, by `stream`'s workers, and nothing is kept."
+    ("A boolean mask: which images of `x` decode. Every file is decoded once, by `stream`'s workers, and nothing is "
+     "kept.")
     probe = _Probe(x.files, x.image_size, x.rows, x.num_workers)
     batches = torch.arange(len(x)).split(batch_size)
     ok = list(stream(probe, batches))
@@ -398,14 +440,17 @@ def stream_folder(index:FolderIndex, # the files
                   strict:bool=False, # the first unreadable file is a `UserError` (else skipped, with one warning)
                   num_workers:int|None=None, # decoding processes (None: `default_workers()`)
                  ) -> tuple:
-    "The readable files of `index` as a lazy `FolderImages`; returns (images, positions kept, unreadable paths), as `decode_all`."
+    ("The readable files of `index` as a lazy `FolderImages`; returns (images, positions kept, unreadable paths), as "
+     "`decode_all`.")
     x = FolderImages(index.files, image_size, num_workers=num_workers)
     ok = readable(x)
     keep, bad = ok.nonzero().flatten(), [str(index.files[i]) for i in (~ok).nonzero().flatten().tolist()]
     if bad and strict:
         try: decode_image(bad[0], image_size)
         except UnreadableImage as e:
-            raise UserError(f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable files") from None
+            raise UserError(
+                f"{e}; valid: remove or replace the file, or run without --strict-data to skip unreadable "
+                "files") from None
     _skip_warning(bad, len(index))
     return x.view(keep), keep.tolist(), bad
 
@@ -415,10 +460,11 @@ def load_folder(image_size:int=32, # side of the output images (resize then cent
                 max_per_class:int|None=None, # keep at most this many files per class (sorted order)
                 strict_data:bool=False, # an unreadable file is an error (default: skipped with a warning)
                 in_memory:bool=False, # decode every image into one tensor (`check_size`, `decode_all`); default: stream
-                memory_bytes:int|None=None, # with `in_memory`: refuse sets larger than this decoded (default: half the memory)
+                memory_bytes:int|None=None, # with `in_memory`: refuse sets larger decoded (default: half the memory)
                 num_workers:int|None=None, # streaming: decoding processes (None: `default_workers()`)
                 **_) -> ImageSet:
-    "An ImageFolder tree in sorted file order: `folder_index`, then `stream_folder` (a lazy `FolderImages`) or `decode_all`."
+    ("An ImageFolder tree in sorted file order: `folder_index`, then `stream_folder` (a lazy `FolderImages`) or "
+     "`decode_all`.")
     index = folder_index(root, max_per_class)
     if in_memory:
         check_size(index, image_size, memory_bytes)
@@ -427,9 +473,11 @@ def load_folder(image_size:int=32, # side of the output images (resize then cent
     labels = torch.tensor([index.labels[i] for i in keep], dtype=torch.long)
     lost = [c for k, c in enumerate(index.classes) if not (labels == k).any()]
     if lost:
-        raise UserError(f"class folder {lost[0]!r} under {root} holds no readable image ({len(bad)} unreadable files in the tree); "
-                        "valid: replace its files or move it out")
-    source = dict(root=str(root), n_files=len(index), files_sha256=index.files_sha256(), n_skipped=len(bad), skipped=bad[:20])
+        raise UserError(
+            f"class folder {lost[0]!r} under {root} holds no readable image ({len(bad)} unreadable files in the tree); "
+            "valid: replace its files or move it out")
+    source = dict(root=str(root), n_files=len(index), files_sha256=index.files_sha256(), n_skipped=len(bad),
+                  skipped=bad[:20])
     return ImageSet(x, labels, list(index.classes), 'folder', source)
 
 # %% ../nbs/02_data.ipynb #78800ed8
@@ -444,7 +492,8 @@ def load(name:str='fashion-mnist-10k', # a key of `DATASETS`
         ) -> ImageSet:
     "Load data set `name` as an `ImageSet`."
     choose(name, DATASETS, 'dataset')
-    if not isinstance(image_size, int) or image_size < 8: raise UserError(f"image_size must be an integer >= 8, got {image_size!r}")
+    if not isinstance(image_size, int) or image_size < 8:
+        raise UserError(f"image_size must be an integer >= 8, got {image_size!r}")
     return DATASETS[name](image_size=image_size, root=root, **kwargs)
 
 # %% ../nbs/02_data.ipynb #08bbe9f5
@@ -492,16 +541,21 @@ def _cut(perm:torch.Tensor, fracs:tuple) -> list:
     "Cut a permutation into consecutive parts of the given fractions (the last part takes the rest)."
     n, out, start = len(perm), [], 0
     for f in fracs:
-        k = int(round(f * n)); out.append(perm[start:start+k]); start += k
+        k = int(round(f * n))
+        out.append(perm[start:start+k])
+        start += k
     return out + [perm[start:]]
 
 def _read_indices(path:str, n:int) -> torch.Tensor:
     p = Path(path)
     if not p.exists(): raise UserError(f"forget-samples file not found: {path}")
     try: idx = torch.tensor(sorted({int(t) for t in p.read_text().replace(',', ' ').split()}), dtype=torch.long)
-    except ValueError: raise UserError(f"forget-samples file {path} must hold integer indices separated by spaces, commas or newlines") from None
+    except ValueError:
+        raise UserError(
+            f"forget-samples file {path} must hold integer indices separated by spaces, commas or newlines") from None
     if len(idx) == 0: raise UserError(f"forget-samples file {path} is empty")
-    if idx.min() < 0 or idx.max() >= n: raise UserError(f"forget-samples indices must be in 0..{n-1}, got {idx.min().item()}..{idx.max().item()}")
+    if idx.min() < 0 or idx.max() >= n:
+        raise UserError(f"forget-samples indices must be in 0..{n-1}, got {idx.min().item()}..{idx.max().item()}")
     return idx
 
 # %% ../nbs/02_data.ipynb #8d5585f6
@@ -516,9 +570,11 @@ def make_splits(ds:ImageSet, # the data set
     "Deterministic forget/retain splits, class-level or sample-level."
     if (forget_classes is None or len(forget_classes) == 0) == (forget_samples is None):
         raise UserError("give exactly one of forget_classes (class-level) or forget_samples (sample-level)")
-    if not 0 < test_fraction < 0.9 or not 0 < val_fraction < 0.9: raise UserError("test_fraction and val_fraction must be in (0, 0.9)")
+    if not 0 < test_fraction < 0.9 or not 0 < val_fraction < 0.9:
+        raise UserError("test_fraction and val_fraction must be in (0, 0.9)")
     g = torch.Generator().manual_seed(seed)
-    if forget_samples is None: return _class_splits(ds, tuple(int(c) for c in forget_classes), test_fraction, val_fraction, g, max_train)
+    if forget_samples is None:
+        return _class_splits(ds, tuple(int(c) for c in forget_classes), test_fraction, val_fraction, g, max_train)
     return _sample_splits(ds, forget_samples, test_fraction, val_fraction, g, max_train)
 
 # %% ../nbs/02_data.ipynb #4608005d
@@ -528,8 +584,12 @@ def _shrink(idx:torch.Tensor, frac:float|None) -> torch.Tensor:
 def _class_splits(ds, classes, test_fraction, val_fraction, g, max_train) -> Splits:
     k = ds.n_classes
     bad = [c for c in classes if not 0 <= c < k]
-    if bad: raise UserError(f"forget class {bad[0]} out of range; valid: 0..{k-1} ({', '.join(ds.classes[:10])}{', ...' if k > 10 else ''})")
-    if len(set(classes)) >= k: raise UserError(f"cannot forget all {k} classes: the retain set would be empty; valid: at most {k-1} classes")
+    if bad:
+        raise UserError(
+            f"forget class {bad[0]} out of range; valid: 0..{k-1} "
+            f"({', '.join(ds.classes[:10])}{', ...' if k > 10 else ''})")
+    if len(set(classes)) >= k:
+        raise UserError(f"cannot forget all {k} classes: the retain set would be empty; valid: at most {k-1} classes")
     is_f = torch.isin(ds.labels, torch.tensor(classes))
     f_idx, r_idx = is_f.nonzero().flatten(), (~is_f).nonzero().flatten()
     f_idx, r_idx = f_idx[torch.randperm(len(f_idx), generator=g)], r_idx[torch.randperm(len(r_idx), generator=g)]
@@ -539,37 +599,48 @@ def _class_splits(ds, classes, test_fraction, val_fraction, g, max_train) -> Spl
     f_train, r_train = _shrink(f_train, frac), _shrink(r_train, frac)
     f_test, r_test, r_val = _shrink(f_test, frac), _shrink(r_test, frac), _shrink(r_val, frac)
     if min(len(f_train), len(f_test)) < 1 or min(len(r_train), len(r_val), len(r_test)) < 1:
-        raise UserError(f"too few samples for the splits (forget {len(f_idx)}, retain {len(r_idx)}); use more data or a larger max_train")
-    return Splits(_take(ds, f_train), _take(ds, f_test), _take(ds, r_train), _take(ds, r_val), _take(ds, r_test), tuple(sorted(set(classes))), 'class')
+        raise UserError(
+            f"too few samples for the splits (forget {len(f_idx)}, retain {len(r_idx)}); use more data or a larger "
+            "max_train")
+    return Splits(_take(ds, f_train), _take(ds, f_test), _take(ds, r_train), _take(ds, r_val), _take(ds, r_test),
+                  tuple(sorted(set(classes))), 'class')
 
 # %% ../nbs/02_data.ipynb #fe2e5c4c
 def _sample_splits(ds, forget_samples, test_fraction, val_fraction, g, max_train) -> Splits:
     n = len(ds)
-    if isinstance(forget_samples, str) and not forget_samples.strip().isdigit(): chosen = _read_indices(forget_samples, n)
+    if isinstance(forget_samples, str) and not forget_samples.strip().isdigit():
+        chosen = _read_indices(forget_samples, n)
     else:
         count = int(forget_samples)
-        if count < 1: raise UserError(f"forget_samples must be a positive count or a file of indices, got {forget_samples!r}")
+        if count < 1:
+            raise UserError(f"forget_samples must be a positive count or a file of indices, got {forget_samples!r}")
         chosen = None
     pool = torch.randperm(n, generator=g)
     if chosen is not None: pool = pool[~torch.isin(pool, chosen)]  # held-out parts never contain forget samples
     test, val, train = _cut(pool, (test_fraction / (1 - (0 if chosen is None else len(chosen) / n)), val_fraction))
     if chosen is None:
-        if count >= len(train): raise UserError(f"forget_samples={count} is too many; valid: 1..{len(train)-1} (the training part has {len(train)} images)")
+        if count >= len(train):
+            raise UserError(
+                f"forget_samples={count} is too many; valid: 1..{len(train)-1} (the training part has {len(train)} "
+                "images)")
         f_train, r_train = train[:count], train[count:]
     else:
         f_train, r_train = chosen, train
-        if len(r_train) < 1: raise UserError("the forget file names every training image: the retain set would be empty")
+        if len(r_train) < 1:
+            raise UserError("the forget file names every training image: the retain set would be empty")
     f_test, r_test = test[:len(test)//2], test[len(test)//2:]
     if max_train is not None and len(f_train) + len(r_train) > max_train:
         frac = max_train / (len(f_train) + len(r_train))
         f_train, r_train, f_test, r_test, val = (_shrink(t, frac) for t in (f_train, r_train, f_test, r_test, val))
     if min(len(f_test), len(r_test), len(val)) < 1: raise UserError(f"too few samples ({n}) for the splits")
-    return Splits(_take(ds, f_train), _take(ds, f_test), _take(ds, r_train), _take(ds, val), _take(ds, r_test), (), 'sample')
+    return Splits(_take(ds, f_train), _take(ds, f_test), _take(ds, r_train), _take(ds, val), _take(ds, r_test), (),
+                  'sample')
 
 # %% ../nbs/02_data.ipynb #10edf617
 def decoded_splits(sp:Splits, # splits whose images may be lazy `FolderImages` views
                   ) -> Splits:
-    "The splits with every part's images decoded into a tensor: for code that edits pixels (the audit's poisoning); memory grows with the splits."
+    ("The splits with every part's images decoded into a tensor: for code that edits pixels (the audit's poisoning); "
+     "memory grows with the splits.")
     part = lambda s: Split(s.x if torch.is_tensor(s.x) else s.x[:], s.y, s.idx)
     return dataclasses.replace(sp, **{p: part(getattr(sp, p)) for p in Splits.PARTS})
 
@@ -584,8 +655,10 @@ def identity_tau(x:torch.Tensor, # (N, C, H, W)
 
 def centre_box(h:int, w:int, ratio:float) -> torch.Tensor:
     "A (1, 1, h, w) mask with a centred square of side `round(ratio * h)` set to 1."
-    s = max(1, int(round(ratio * h))); t, l = (h - s) // 2, (w - s) // 2
-    m = torch.zeros(1, 1, h, w); m[..., t:t+s, l:l+s] = 1
+    s = max(1, int(round(ratio * h)))
+    t, l = (h - s) // 2, (w - s) // 2
+    m = torch.zeros(1, 1, h, w)
+    m[..., t:t+s, l:l+s] = 1
     return m
 
 def inpaint_tau(x:torch.Tensor, ratio:float=0.375, fill:float=0.5) -> tuple:
@@ -600,11 +673,13 @@ def outpaint_tau(x:torch.Tensor, ratio:float=0.375, fill:float=0.5) -> tuple:
 
 def random_box_tau(x:torch.Tensor, ratio:float=0.375, fill:float=0.5, seed:int=0) -> tuple:
     "Inpainting with a box of side `ratio * H` at a seeded random position per image."
-    n, _, h, w = x.shape; s = max(1, int(round(ratio * h)))
+    n, _, h, w = x.shape
+    s = max(1, int(round(ratio * h)))
     g = torch.Generator().manual_seed(seed)
     t, l = torch.randint(0, h - s + 1, (n,), generator=g), torch.randint(0, w - s + 1, (n,), generator=g)
     rows, cols = torch.arange(h).view(1, h, 1), torch.arange(w).view(1, 1, w)
-    m = ((rows >= t.view(n, 1, 1)) & (rows < (t + s).view(n, 1, 1)) & (cols >= l.view(n, 1, 1)) & (cols < (l + s).view(n, 1, 1)))
+    m = ((rows >= t.view(n, 1, 1)) & (rows < (t + s).view(n, 1, 1))
+         & (cols >= l.view(n, 1, 1)) & (cols < (l + s).view(n, 1, 1)))
     m = m.unsqueeze(1).to(x)
     return _fill(x, m, fill), m
 
