@@ -79,14 +79,16 @@ class UNetEncoder(nn.Module):
     def forward(self, x) -> list:
         feats = []
         for i, b in enumerate(self.blocks):
-            x = b(x if i == 0 else F.avg_pool2d(x, 2)); feats.append(x)
+            x = b(x if i == 0 else F.avg_pool2d(x, 2))
+            feats.append(x)
         return feats + [self.mid(F.avg_pool2d(x, 2))]
 
 class UNetDecoder(nn.Module):
     def __init__(self, widths:tuple, out_channels:int=3):
         super().__init__()
         rev = tuple(reversed(widths))  # e.g. (128, 64, 32)
-        self.ups = nn.ModuleList([nn.ConvTranspose2d(rev[0], rev[0], 2, 2)] + [nn.ConvTranspose2d(rev[i], rev[i+1], 2, 2) for i in range(len(rev)-1)])
+        self.ups = nn.ModuleList([nn.ConvTranspose2d(rev[0], rev[0], 2, 2)]
+                                 + [nn.ConvTranspose2d(rev[i], rev[i+1], 2, 2) for i in range(len(rev)-1)])
         self.blocks = nn.ModuleList([_block(2*c, c) for c in rev])
         self.out = nn.Conv2d(widths[0], out_channels, 1)
     def forward(self, feats:list) -> torch.Tensor:
@@ -100,7 +102,9 @@ class UNet(I2IModel):
                  widths:tuple=(32, 64, 128), # channels per level
                  in_channels:int=3):
         super().__init__()
-        if image_size % 2**len(widths): raise UserError(f"unet with {len(widths)} levels needs image_size divisible by {2**len(widths)}, got {image_size}")
+        if image_size % 2**len(widths):
+            raise UserError(
+                f"unet with {len(widths)} levels needs image_size divisible by {2**len(widths)}, got {image_size}")
         self.encoder, self.decoder = UNetEncoder(tuple(widths), in_channels), UNetDecoder(tuple(widths), in_channels)
     def encode(self, x): return self.encoder(x)
     def decode(self, z): return self.decoder(z)
@@ -119,7 +123,8 @@ def sincos_pos_embed(dim:int, grid:int, cls_token:bool=True) -> torch.Tensor:
 
 class Attention(nn.Module):
     def __init__(self, dim:int, heads:int):
-        super().__init__(); self.heads = heads
+        super().__init__()
+        self.heads = heads
         self.qkv, self.proj = nn.Linear(dim, 3*dim), nn.Linear(dim, dim)
     def forward(self, x):
         b, n, d = x.shape
@@ -128,7 +133,8 @@ class Attention(nn.Module):
 
 class Mlp(nn.Module):
     def __init__(self, dim:int, hidden:int):
-        super().__init__(); self.fc1, self.fc2 = nn.Linear(dim, hidden), nn.Linear(hidden, dim)
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(dim, hidden), nn.Linear(hidden, dim)
     def forward(self, x): return self.fc2(F.gelu(self.fc1(x)))
 
 class Block(nn.Module):
@@ -144,7 +150,8 @@ class Block(nn.Module):
 # %% ../nbs/03_models.ipynb #c47d3f6d
 class PatchEmbed(nn.Module):
     def __init__(self, patch:int, in_channels:int, dim:int):
-        super().__init__(); self.proj = nn.Conv2d(in_channels, dim, patch, patch)
+        super().__init__()
+        self.proj = nn.Conv2d(in_channels, dim, patch, patch)
     def forward(self, x): return self.proj(x).flatten(2).transpose(1, 2)
 
 class MAEEncoder(nn.Module):
@@ -189,13 +196,15 @@ class MAE(I2IModel):
     def __init__(self, image_size:int=32, # side of the images; divisible by the patch size
                  size:str='tiny', # a key of `MAE_CONFIGS`
                  in_channels:int=3,
-                 imagenet_norm:bool=False, # standardise inputs and un-standardise outputs with ImageNet's mean and std (as the official weights expect)
+                 imagenet_norm:bool=False, # standardise in, un-standardise out with ImageNet stats (official weights)
                 ):
         super().__init__()
         c = MAE_CONFIGS[choose(size, MAE_CONFIGS, 'mae size')]
-        if image_size % c['patch']: raise UserError(f"mae-{size} needs image_size divisible by {c['patch']}, got {image_size}")
+        if image_size % c['patch']:
+            raise UserError(f"mae-{size} needs image_size divisible by {c['patch']}, got {image_size}")
         self.encoder = MAEEncoder(image_size, c['patch'], c['dim'], c['depth'], c['heads'], in_channels)
-        self.decoder = MAEDecoder(image_size, c['patch'], c['dec_dim'], c['dim'], c['dec_depth'], c['dec_heads'], in_channels)
+        self.decoder = MAEDecoder(image_size, c['patch'], c['dec_dim'], c['dim'], c['dec_depth'], c['dec_heads'],
+                                  in_channels)
         mean, std = (IMAGENET_MEAN, IMAGENET_STD) if imagenet_norm else ((0.,) * in_channels, (1.,) * in_channels)
         self.register_buffer('pix_mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)  # not in checkpoints
         self.register_buffer('pix_std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
@@ -216,16 +225,22 @@ def mae_official_shapes(dim:int=768, # encoder width (ViT-B: 768)
     n = (image_size // patch) ** 2 + 1  # patches plus the class token
     def block(pre, d):
         h = int(d * mlp_ratio)
-        return {f'{pre}.norm1.weight': (d,), f'{pre}.norm1.bias': (d,), f'{pre}.attn.qkv.weight': (3*d, d), f'{pre}.attn.qkv.bias': (3*d,),
-                f'{pre}.attn.proj.weight': (d, d), f'{pre}.attn.proj.bias': (d,), f'{pre}.norm2.weight': (d,), f'{pre}.norm2.bias': (d,),
-                f'{pre}.mlp.fc1.weight': (h, d), f'{pre}.mlp.fc1.bias': (h,), f'{pre}.mlp.fc2.weight': (d, h), f'{pre}.mlp.fc2.bias': (d,)}
-    s = {'cls_token': (1, 1, dim), 'pos_embed': (1, n, dim), 'mask_token': (1, 1, dec_dim), 'decoder_pos_embed': (1, n, dec_dim),
+        return {f'{pre}.norm1.weight': (d,), f'{pre}.norm1.bias': (d,), f'{pre}.attn.qkv.weight': (3*d, d),
+                f'{pre}.attn.qkv.bias': (3*d,),
+                f'{pre}.attn.proj.weight': (d, d), f'{pre}.attn.proj.bias': (d,), f'{pre}.norm2.weight': (d,),
+                f'{pre}.norm2.bias': (d,),
+                f'{pre}.mlp.fc1.weight': (h, d), f'{pre}.mlp.fc1.bias': (h,), f'{pre}.mlp.fc2.weight': (d, h),
+                f'{pre}.mlp.fc2.bias': (d,)}
+    s = {'cls_token': (1, 1, dim), 'pos_embed': (1, n, dim), 'mask_token': (1, 1, dec_dim),
+         'decoder_pos_embed': (1, n, dec_dim),
          'patch_embed.proj.weight': (dim, in_channels, patch, patch), 'patch_embed.proj.bias': (dim,)}
     for i in range(depth): s.update(block(f'blocks.{i}', dim))
-    s.update({'norm.weight': (dim,), 'norm.bias': (dim,), 'decoder_embed.weight': (dec_dim, dim), 'decoder_embed.bias': (dec_dim,)})
+    s.update({'norm.weight': (dim,), 'norm.bias': (dim,), 'decoder_embed.weight': (dec_dim, dim),
+              'decoder_embed.bias': (dec_dim,)})
     for i in range(dec_depth): s.update(block(f'decoder_blocks.{i}', dec_dim))
     s.update({'decoder_norm.weight': (dec_dim,), 'decoder_norm.bias': (dec_dim,),
-              'decoder_pred.weight': (patch * patch * in_channels, dec_dim), 'decoder_pred.bias': (patch * patch * in_channels,)})
+              'decoder_pred.weight': (patch * patch * in_channels, dec_dim),
+              'decoder_pred.bias': (patch * patch * in_channels,)})
     return s
 
 # %% ../nbs/03_models.ipynb #730449a7
@@ -250,33 +265,44 @@ WEIGHT_SUFFIXES = ('.safetensors', '.pth', '.pt', '.bin', '.ckpt')
 def _tensor_dict(obj, path:Path) -> dict:
     "The name -> tensor dict inside a loaded `.pth` object (unwrapping 'model' or 'state_dict')."
     for key in ('model', 'state_dict'):
-        if isinstance(obj, dict) and isinstance(obj.get(key), dict): obj = obj[key]; break
+        if isinstance(obj, dict) and isinstance(obj.get(key), dict):
+            obj = obj[key]
+            break
     if not isinstance(obj, dict) or not obj or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise UserError(f"{path.name} holds no tensor dict (expected {{name: tensor}}, possibly under a 'model' key, as in the official MAE files)")
+        raise UserError(
+            f"{path.name} holds no tensor dict (expected {{name: tensor}}, possibly under a 'model' key, as in the "
+            "official MAE files)")
     return obj
 
 def read_state_dict(path:str|Path, # a .safetensors file, or a PyTorch .pth/.pt/.bin/.ckpt file
                    ) -> dict:
     "The tensors of a weights file, read without running code (safetensors, or `torch.load(weights_only=True)`)."
     path = Path(path).expanduser()
-    if path.suffix not in WEIGHT_SUFFIXES: raise UserError(f"weights file {path.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
+    if path.suffix not in WEIGHT_SUFFIXES:
+        raise UserError(f"weights file {path.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
     if not path.is_file(): raise UserError(f"weights file not found: {path}")
     if path.suffix == '.safetensors':
         from safetensors.torch import load_file
         try: return load_file(str(path))
-        except Exception as e: raise UserError(f"{path.name} is not a readable safetensors file ({type(e).__name__})") from None
+        except Exception as e:
+            raise UserError(f"{path.name} is not a readable safetensors file ({type(e).__name__})") from None
     try: obj = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
-        if 'Unsupported global' not in str(e): raise UserError(f"{path.name} is not a readable PyTorch checkpoint (UnpicklingError)") from None
-        raise UserError(f"{path.name} holds Python objects other than tensors, which are not unpickled; save its state_dict alone (or as .safetensors)") from None
-    except Exception as e: raise UserError(f"{path.name} is not a readable PyTorch checkpoint ({type(e).__name__})") from None
+        if 'Unsupported global' not in str(e):
+            raise UserError(f"{path.name} is not a readable PyTorch checkpoint (UnpicklingError)") from None
+        raise UserError(
+            f"{path.name} holds Python objects other than tensors, which are not unpickled; save its state_dict alone "
+            "(or as .safetensors)") from None
+    except Exception as e:
+        raise UserError(f"{path.name} is not a readable PyTorch checkpoint ({type(e).__name__})") from None
     return _tensor_dict(obj, path)
 
 # %% ../nbs/03_models.ipynb #0e8c258d
 def resize_pos_embed(pe:torch.Tensor, # (1, 1 + g0*g0, dim): class row, then the grid rows
                      grid:int, # the new grid side g
                     ) -> torch.Tensor:
-    "A positional table for a `grid` x `grid` patch grid, keeping the class-token row (official MAE `interpolate_pos_embed`)."
+    ("A positional table for a `grid` x `grid` patch grid, keeping the class-token row (official MAE "
+     "`interpolate_pos_embed`).")
     g0 = math.isqrt(pe.shape[1] - 1)
     if g0 * g0 != pe.shape[1] - 1: raise UserError(f"positional table with {pe.shape[1]} rows is not 1 + a square grid")
     if g0 == grid: return pe
@@ -294,9 +320,11 @@ def _check_shapes(model:nn.Module, sd:dict, path:Path) -> None:
     own = model.state_dict()
     for k in own:  # in the model's order, so the first mismatch named is the first layer's
         if k in sd and tuple(sd[k].shape) != tuple(own[k].shape):
-            what = f"mae-{model.spec.get('size', 'tiny')}" if hasattr(model, 'spec') and model.spec.get('name') == 'mae' else type(model).__name__
-            raise UserError(f"{path.name}: tensor {k!r} has shape {tuple(sd[k].shape)} but {what} expects {tuple(own[k].shape)}; "
-                            "the checkpoint is for another model size or patch size")
+            is_mae = hasattr(model, 'spec') and model.spec.get('name') == 'mae'
+            what = f"mae-{model.spec.get('size', 'tiny')}" if is_mae else type(model).__name__
+            raise UserError(
+                f"{path.name}: tensor {k!r} has shape {tuple(sd[k].shape)} but {what} expects {tuple(own[k].shape)}; "
+                "the checkpoint is for another model size or patch size")
 
 def apply_weights(model:nn.Module, # the model to fill in place
                   sd:dict, # our parameter name -> tensor, already mapped
@@ -305,35 +333,47 @@ def apply_weights(model:nn.Module, # the model to fill in place
                   ignored:list=(), # official tensors dropped on purpose
                   resized:list=(), # tensors resized on the way
                  ) -> dict:
-    "Check `sd` against `model` (names, shapes), copy it in, and report what was loaded, missing, unexpected, ignored and resized."
+    ("Check `sd` against `model` (names, shapes), copy it in, and report what was loaded, missing, unexpected, ignored "
+     "and resized.")
     path, own = Path(path), model.state_dict()
     missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
     if not set(sd) & set(own):
-        raise UserError(f"{path.name}: none of its {len(sd)} tensors ({_names(sd, 2)}) is a parameter of this {type(model).__name__}; "
-                        f"expected names such as {_names(own, 2)}")
+        raise UserError(
+            f"{path.name}: none of its {len(sd)} tensors ({_names(sd, 2)}) is a parameter of this "
+            f"{type(model).__name__}; "
+            f"expected names such as {_names(own, 2)}")
     _check_shapes(model, sd, path)
     if strict and (missing or unexpected):
-        raise UserError(f"{path.name} does not match the model: missing {_names(missing) or 'none'}; unexpected {_names(unexpected) or 'none'}"
-                        " (an encoder-only checkpoint? add --partial-weights to i2i-unlearn run, or strict=False in Python, to keep the rest at its initial values)")
+        raise UserError(
+            f"{path.name} does not match the model: missing {_names(missing) or 'none'}; unexpected "
+            f"{_names(unexpected) or 'none'}"
+            " (an encoder-only checkpoint? add --partial-weights to i2i-unlearn run, or strict=False in "
+            "Python, to keep the rest at its initial values)")
     model.load_state_dict({k: v for k, v in sd.items() if k in own}, strict=False)
     return {'path': str(path), 'loaded': len(sd) - len(unexpected), 'missing': missing, 'unexpected': unexpected,
             'ignored': list(ignored), 'resized': [k for k in own if k in resized]}
 
 def load_mae_weights(model:nn.Module, # an `MAE` (built with `build_model('mae', ...)` or `MAE(...)`)
-                     path:str|Path, # an official MAE checkpoint (.pth) or a .safetensors file with official or our names
-                     strict:bool=True, # refuse missing/unexpected tensors (False: load what matches, e.g. encoder-only files)
+                     path:str|Path, # an official MAE checkpoint (.pth) or a .safetensors file, official or our names
+                     strict:bool=True, # refuse missing/unexpected tensors (False: load what matches, e.g. encoder-only)
                     ) -> dict:
-    "Load an official MAE checkpoint into `model` in place: map names, resize positional tables, check shapes; returns a report."
+    ("Load an official MAE checkpoint into `model` in place: map names, resize positional tables, check shapes; "
+     "returns a report.")
     if not isinstance(model, MAE): raise UserError(f"load_mae_weights needs an mae model, got {type(model).__name__}")
     raw, sd, ignored, resized = read_state_dict(path), {}, [], []
     if not any(from_official_name(k) in model.state_dict() for k in raw):
-        raise UserError(f"{Path(path).name}: none of its {len(raw)} tensors ({_names(raw, 2)}) has an MAE parameter name; "
-                        "expected official names such as blocks.0.attn.qkv.weight and decoder_pred.weight")
+        raise UserError(
+            f"{Path(path).name}: none of its {len(raw)} tensors ({_names(raw, 2)}) has an MAE parameter name; "
+            "expected official names such as blocks.0.attn.qkv.weight and decoder_pred.weight")
     for k, v in raw.items():
         name = from_official_name(k)
-        if name is None: ignored.append(k); continue
-        if name.endswith('pos_embed') and name in model.state_dict() and v.ndim == 3 and v.shape[1] != model.state_dict()[name].shape[1]:
-            v = resize_pos_embed(v, math.isqrt(model.state_dict()[name].shape[1] - 1)); resized.append(name)
+        if name is None:
+            ignored.append(k)
+            continue
+        if (name.endswith('pos_embed') and name in model.state_dict() and v.ndim == 3
+                and v.shape[1] != model.state_dict()[name].shape[1]):
+            v = resize_pos_embed(v, math.isqrt(model.state_dict()[name].shape[1] - 1))
+            resized.append(name)
         sd[name] = v
     return apply_weights(model, sd, path, strict, ignored, resized)
 
@@ -370,12 +410,13 @@ def task_kwargs(name:str, # a key of `MODELS`
                 task:str, # the task's name (recon, inpaint, outpaint)
                 mask_ratio:float, # the task's ratio
                ) -> dict:
-    "Constructor options that tie model `name` to its task: `task` and `mask_ratio` for `TASK_MODELS`, none for the others."
+    ("Constructor options that tie model `name` to its task: `task` and `mask_ratio` for `TASK_MODELS`, none for the "
+     "others.")
     return dict(task=task, mask_ratio=mask_ratio) if name in TASK_MODELS else {}
 
 def build_model(name:str='conv_ae', # a key of `MODELS`
                 image_size:int=32, # side of the images
-                weights:str|Path|None=None, # start from this weights file (an official MAE checkpoint for 'mae'); see `load_weights`
+                weights:str|Path|None=None, # weights to start from (an official MAE file for 'mae'); see `load_weights`
                 strict:bool=True, # with `weights`: refuse missing/unexpected tensors
                 **kwargs # passed to the model's constructor
                ) -> I2IModel:
