@@ -18,8 +18,8 @@ from torchmetrics.functional.image import structural_similarity_index_measure
 from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 
-from .core import (UserError, all_gather_cat, get_device, load_checkpoint, progress, save_checkpoint, seed_everything, shard,
-                              unshard, world_size)
+from .core import (UserError, all_gather_cat, get_device, load_checkpoint, progress, save_checkpoint,
+                              seed_everything, shard, unshard, world_size)
 from .data import ImageSet, Splits, Task, stream, subset
 from .theory import calibrate_lambda, ood_rate
 from .train import cosine_lr, eval_losses, region_mse
@@ -35,12 +35,15 @@ __all__ = ['SPLITS', 'METRICS', 'masked_mse', 'psnr', 'ssim_sigma', 'ssim', 'ima
 def _region(pred:torch.Tensor, region:torch.Tensor) -> torch.Tensor:
     "The region mask broadcast to `pred`'s shape, refusing shape mismatches and empty regions."
     try: w = region.to(pred).expand_as(pred)
-    except RuntimeError: raise UserError(f"region of shape {tuple(region.shape)} does not broadcast to images {tuple(pred.shape)}") from None
+    except RuntimeError:
+        raise UserError(
+            f"region of shape {tuple(region.shape)} does not broadcast to images {tuple(pred.shape)}") from None
     if (w.sum((1, 2, 3)) == 0).any(): raise UserError("the scored region is empty for some image; nothing to measure")
     return w
 
 def _pair(pred:torch.Tensor, target:torch.Tensor) -> tuple:
-    if pred.shape != target.shape or pred.ndim != 4: raise UserError(f"pred and target must both be (N, C, H, W), got {tuple(pred.shape)} and {tuple(target.shape)}")
+    if pred.shape != target.shape or pred.ndim != 4:
+        raise UserError(f"pred and target must both be (N, C, H, W), got {tuple(pred.shape)} and {tuple(target.shape)}")
     return pred.float(), target.float()
 
 def masked_mse(pred:torch.Tensor, # model outputs (N, C, H, W)
@@ -77,11 +80,13 @@ def ssim(pred:torch.Tensor, # model outputs (N, C, H, W) in [0, 1]
          region:torch.Tensor, # scored-region mask broadcastable to the images
          sigma:float=1.5, # std of the Gaussian window (window side 2 * round(3.5 sigma) + 1, as Wang et al. 2004)
         ) -> torch.Tensor:
-    "Per-sample SSIM (Wang et al. 2004): the SSIM map at windows inside the image, averaged over the scored region, shape (N,)."
+    ("Per-sample SSIM (Wang et al. 2004): the SSIM map at windows inside the image, averaged over the scored region, "
+     "shape (N,).")
     pred, target = _pair(pred, target)
     s = ssim_sigma(min(pred.shape[-2:]), sigma)
     pad = int(3.5 * s + 0.5)
-    _, smap = structural_similarity_index_measure(pred, target, data_range=1.0, sigma=s, reduction='none', return_full_image=True)
+    _, smap = structural_similarity_index_measure(pred, target, data_range=1.0, sigma=s, reduction='none',
+                                                  return_full_image=True)
     inner = (..., slice(pad, smap.shape[-2] - pad), slice(pad, smap.shape[-1] - pad))
     w = _region(pred, region)[inner]
     if (w.sum((1, 2, 3)) == 0).any(): w = torch.ones_like(w)   # a region only at the border: score every inner window
@@ -94,7 +99,8 @@ def image_metrics(pred:torch.Tensor, # model outputs (N, C, H, W) in [0, 1]
                   region:torch.Tensor, # scored-region mask broadcastable to the images
                  ) -> dict:
     "Per-sample `mse`, `psnr` and `ssim` over the scored region, each a tensor of shape (N,)."
-    return {'mse': masked_mse(pred, target, region), 'psnr': psnr(pred, target, region), 'ssim': ssim(pred, target, region)}
+    return {'mse': masked_mse(pred, target, region), 'psnr': psnr(pred, target, region),
+            'ssim': ssim(pred, target, region)}
 
 # %% ../nbs/06_metrics.ipynb #d93e4507
 class FeatureNet(nn.Module):
@@ -131,20 +137,25 @@ def train_feature_net(x:torch.Tensor, # images (N, C, H, W) in [0, 1], or a `Fol
                       device:str='cpu', # where to train
                      ) -> FeatureNet:
     "Train a `FeatureNet` classifier on `(x, y)`; returned in eval mode."
-    if len(x) < 2 or len(x) != len(y): raise UserError(f"need at least 2 labelled images, got {len(x)} images and {len(y)} labels")
+    if len(x) < 2 or len(x) != len(y):
+        raise UserError(f"need at least 2 labelled images, got {len(x)} images and {len(y)} labels")
     seed_everything(seed)
     dev = get_device(device)
     net = FeatureNet(n_classes, width, num_features, x.shape[1]).to(dev)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
-    n_b = math.ceil(len(x) / batch_size); total = epochs * n_b
+    n_b = math.ceil(len(x) / batch_size)
+    total = epochs * n_b
     net.train()
     for epoch in progress(range(epochs), 'feature net'):
         perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
-        order = [(b, idx) for b, idx in enumerate(perm.split(batch_size)) if len(idx) >= 2]  # batch norm needs two samples
+        # batch norm needs two samples
+        order = [(b, idx) for b, idx in enumerate(perm.split(batch_size)) if len(idx) >= 2]
         for (b, idx), xb in zip(order, stream(x, [idx for _, idx in order])):
             for g in opt.param_groups: g['lr'] = cosine_lr(epoch * n_b + b, total, lr, n_b // 2)
             loss = F.cross_entropy(net(xb.to(dev)), y[idx].to(dev))
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
     return net.eval()
 
 @torch.no_grad()
@@ -155,7 +166,8 @@ def accuracy(net:nn.Module, # a classifier returning logits
             ) -> float:
     "Share of images whose arg-max logit is the label."
     dev = next(net.parameters()).device
-    hits = sum((net(x[i:i+batch_size].to(dev)).argmax(1).cpu() == y[i:i+batch_size]).sum().item() for i in range(0, len(x), batch_size))
+    hits = sum((net(x[i:i+batch_size].to(dev)).argmax(1).cpu() == y[i:i+batch_size]).sum().item()
+               for i in range(0, len(x), batch_size))
     return hits / len(x)
 
 # %% ../nbs/06_metrics.ipynb #7aa2967c
@@ -183,12 +195,15 @@ def get_feature_net(ds:ImageSet, # the data set the models are evaluated on
                     num_features:int=64, # see `FeatureNet`
                     device:str='cpu', # where to train and evaluate
                    ) -> FeatureNet:
-    "The feature classifier of `ds`: loaded from the cache, or trained and cached. Sets `.accuracy`, `.source`, `.cache_path`."
+    ("The feature classifier of `ds`: loaded from the cache, or trained and cached. Sets `.accuracy`, `.source`, "
+     "`.cache_path`.")
     if not 0 < val_fraction < 1: raise UserError(f"val_fraction must be in (0, 1), got {val_fraction}")
-    cfg = dict(dataset=ds.name, image_size=int(ds.images.shape[-1]), n_images=len(ds), n_classes=ds.n_classes, seed=seed,
-               epochs=epochs, max_images=max_images, val_fraction=val_fraction, width=width, num_features=num_features)
+    cfg = dict(dataset=ds.name, image_size=int(ds.images.shape[-1]), n_images=len(ds), n_classes=ds.n_classes,
+               seed=seed, epochs=epochs, max_images=max_images, val_fraction=val_fraction, width=width,
+               num_features=num_features)
     name = re.sub(r'[^A-Za-z0-9]+', '_', ds.name or 'data')
-    path = resolve_cache_dir(cache_dir) / f"feature_net-{name}-{cfg['image_size']}px-s{seed}-{_fingerprint(ds.images, ds.labels, cfg)[:16]}.safetensors"
+    path = resolve_cache_dir(cache_dir) / (f"feature_net-{name}-{cfg['image_size']}px-s{seed}-"
+                                           f"{_fingerprint(ds.images, ds.labels, cfg)[:16]}.safetensors")
     if path.exists():
         tensors, meta = load_checkpoint(path)
         net = FeatureNet(ds.n_classes, width, num_features, ds.images.shape[1])
@@ -198,8 +213,8 @@ def get_feature_net(ds:ImageSet, # the data set the models are evaluated on
         perm = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:max_images]
         n_val = max(1, int(round(val_fraction * len(perm))))
         val, tr = perm[:n_val], perm[n_val:]
-        net = train_feature_net(subset(ds.images, tr), ds.labels[tr], ds.n_classes, epochs=epochs, seed=seed, width=width,
-                                num_features=num_features, device=device)
+        net = train_feature_net(subset(ds.images, tr), ds.labels[tr], ds.n_classes, epochs=epochs, seed=seed,
+                                width=width, num_features=num_features, device=device)
         net.accuracy, net.source = accuracy(net, subset(ds.images, val), ds.labels[val]), 'trained'
         save_checkpoint(path, net.state_dict(), config=cfg, step=epochs, accuracy=net.accuracy)
     net.cache_path = path
@@ -217,11 +232,12 @@ def _net_device(net:nn.Module) -> torch.device:
     return next(iter(net.parameters()), torch.empty(0)).device
 
 def frechet_metric(feature_net:nn.Module, # has `features(x)` and an int `num_features`, e.g. a `FeatureNet`
-                   sync:bool=False, # sum the statistics over the ranks of a torchrun group in `compute()` (each rank saw a shard)
+                   sync:bool=False, # in `compute()`, sum the statistics over the torchrun ranks (each saw a shard)
                   ) -> FrechetInceptionDistance:
     "A torchmetrics Frechet-distance accumulator on `feature_net`'s penultimate features (update with real=True/False)."
     feature_net.eval()
-    return FrechetInceptionDistance(feature=_Penultimate(feature_net), normalize=True, sync_on_compute=sync).to(_net_device(feature_net))
+    return FrechetInceptionDistance(feature=_Penultimate(feature_net), normalize=True,
+                                    sync_on_compute=sync).to(_net_device(feature_net))
 
 @torch.no_grad()
 def fid_local(real:torch.Tensor, # real images (N, C, H, W) in [0, 1]
@@ -238,7 +254,9 @@ def fid_local(real:torch.Tensor, # real images (N, C, H, W) in [0, 1]
 
 # %% ../nbs/06_metrics.ipynb #890e5c3c
 class _Logits(nn.Module):
-    def __init__(self, net:nn.Module): super().__init__(); self.net = net
+    def __init__(self, net:nn.Module):
+        super().__init__()
+        self.net = net
     def forward(self, x): return self.net(x)
 
 @torch.no_grad()
@@ -248,9 +266,11 @@ def is_local(images:torch.Tensor, # images (N, C, H, W) in [0, 1]
              seed:int=0, # seeds torchmetrics' shuffle before splitting
              batch_size:int=256, # images per forward pass
             ) -> float:
-    "Inception-score analogue $\\exp(\\mathbb E\\,\\mathrm{KL}(p(y|x)\\Vert p(y)))$ with the local classifier (mean over splits)."
+    ("Inception-score analogue $\\exp(\\mathbb E\\,\\mathrm{KL}(p(y|x)\\Vert p(y)))$ with the local classifier (mean "
+     "over splits).")
     if len(images) < splits: raise UserError(f"need at least {splits} images for {splits} splits, got {len(images)}")
-    feature_net.eval(); dev = _net_device(feature_net)
+    feature_net.eval()
+    dev = _net_device(feature_net)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*will save all extracted features.*')
         m = InceptionScore(feature=_Logits(feature_net), splits=splits, normalize=False).to(dev)
@@ -263,18 +283,23 @@ def is_local(images:torch.Tensor, # images (N, C, H, W) in [0, 1]
 # %% ../nbs/06_metrics.ipynb #08ff402a
 def _need_file(path, what:str) -> Path:
     if path is None or not Path(path).expanduser().is_file():
-        raise UserError(f"{what} weights file not found: {str(path)!r}; pass the path of a file you already have (nothing is downloaded)")
+        raise UserError(
+            f"{what} weights file not found: {str(path)!r}; pass the path of a file you already have (nothing is "
+            "downloaded)")
     return Path(path).expanduser()
 
 def _need_package(module:str, pip_name:str, what:str):
     try: return importlib.import_module(module)
-    except ImportError: raise UserError(f"{what} needs the optional package {pip_name}: pip install {pip_name}") from None
+    except ImportError:
+        raise UserError(f"{what} needs the optional package {pip_name}: pip install {pip_name}") from None
 
 def inception_fid_metric(weights_path:str|Path, # torch-fidelity's Inception-v3 weights, on your disk
                          device:str|torch.device='cpu', # where Inception runs
                         ) -> FrechetInceptionDistance:
-    "A torchmetrics FID accumulator on Inception-v3 pool features from a local weights file (images in [0, 1]; `update` it in batches)."
-    path = _need_file(weights_path, 'Inception-v3'); _need_package('torch_fidelity', 'torch-fidelity', 'inception FID')
+    ("A torchmetrics FID accumulator on Inception-v3 pool features from a local weights file (images in [0, 1]; "
+     "`update` it in batches).")
+    path = _need_file(weights_path, 'Inception-v3')
+    _need_package('torch_fidelity', 'torch-fidelity', 'inception FID')
     return FrechetInceptionDistance(feature=2048, normalize=True, feature_extractor_weights_path=str(path)).to(device)
 
 @torch.no_grad()
@@ -300,10 +325,12 @@ def inception_is(images:torch.Tensor, # images (N, 3, H, W) in [0, 1]
                  device:str='cpu', # where Inception runs
                 ) -> float:
     "The real Inception score (mean over splits) from a local weights file."
-    path = _need_file(weights_path, 'Inception-v3'); _need_package('torch_fidelity', 'torch-fidelity', 'inception_is')
+    path = _need_file(weights_path, 'Inception-v3')
+    _need_package('torch_fidelity', 'torch-fidelity', 'inception_is')
     from torchmetrics.image.fid import NoTrainInceptionV3
     dev = get_device(device)
-    net = NoTrainInceptionV3(name='inception-v3-compat', features_list=['logits_unbiased'], feature_extractor_weights_path=str(path))
+    net = NoTrainInceptionV3(name='inception-v3-compat', features_list=['logits_unbiased'],
+                             feature_extractor_weights_path=str(path))
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*will save all extracted features.*')
         m = InceptionScore(feature=net, splits=splits, normalize=True).to(dev)  # normalize: floats in [0, 1] -> uint8
@@ -321,18 +348,22 @@ def clip_cosine(pred:torch.Tensor, # outputs (N, 3, H, W) in [0, 1]
                 batch_size:int=64, # images per forward pass
                 device:str='cpu', # where CLIP runs
                ) -> float:
-    "Mean cosine similarity between the CLIP image embeddings of each output and its ground truth (Li et al.'s CLIP metric)."
+    ("Mean cosine similarity between the CLIP image embeddings of each output and its ground truth (Li et al.'s CLIP "
+     "metric).")
     pred, target = _pair(pred, target)
-    path = _need_file(weights_path, 'CLIP'); oc = _need_package('open_clip', 'open_clip_torch', 'clip_cosine')
+    path = _need_file(weights_path, 'CLIP')
+    oc = _need_package('open_clip', 'open_clip_torch', 'clip_cosine')
     dev = get_device(device)
     model = oc.create_model(model_name, pretrained=str(path), device=dev).eval()
-    side = model.visual.image_size; side = side if isinstance(side, int) else side[0]
+    side = model.visual.image_size
+    side = side if isinstance(side, int) else side[0]
     mean = torch.tensor(oc.OPENAI_DATASET_MEAN, device=dev).view(1, 3, 1, 1)
     std = torch.tensor(oc.OPENAI_DATASET_STD, device=dev).view(1, 3, 1, 1)
     def embed(x):
         x = F.interpolate(x.to(dev), size=(side, side), mode='bicubic', align_corners=False).clamp(0, 1)
         return F.normalize(model.encode_image((x - mean) / std).float(), dim=-1)
-    cos = [(embed(pred[i:i+batch_size]) * embed(target[i:i+batch_size])).sum(-1).cpu() for i in range(0, len(pred), batch_size)]
+    cos = [(embed(pred[i:i+batch_size]) * embed(target[i:i+batch_size])).sum(-1).cpu()
+           for i in range(0, len(pred), batch_size)]
     return float(torch.cat(cos).mean())
 
 # %% ../nbs/06_metrics.ipynb #df750e17
@@ -369,7 +400,9 @@ def mia_cv_accuracy(member_losses, # per-sample losses of training members
     "Mean cross-validated accuracy of a logistic-regression attack on balanced member/non-member losses; 0.5 is ideal."
     m, n = _losses(member_losses, 'member'), _losses(nonmember_losses, 'non-member')
     k = min(len(m), len(n))
-    if k < 10: raise UserError(f"the cross-validated attack needs at least 10 members and 10 non-members, got {len(m)} and {len(n)}")
+    if k < 10:
+        raise UserError(
+            f"the cross-validated attack needs at least 10 members and 10 non-members, got {len(m)} and {len(n)}")
     rng = np.random.default_rng(seed)
     m, n = rng.choice(m, k, replace=False), rng.choice(n, k, replace=False)
     X, y = np.r_[m, n].reshape(-1, 1), np.r_[np.ones(k), np.zeros(k)]
@@ -410,12 +443,13 @@ def evaluate_images(model:nn.Module, # the I2I model
                     lam:float, # the OOD level
                     feature_net:nn.Module, # the data set's `FeatureNet`
                     batch_size:int=256, # images per forward pass
-                    distributed:bool=True, # under torchrun: each rank scores its shard of `x` (every rank must call this with the same `x`)
+                    distributed:bool=True, # torchrun: each rank scores its shard of `x` (all ranks pass the same `x`)
                    ) -> dict:
     "The five metrics of `METRICS` (floats) for one set of images."
     if len(x) == 0: raise UserError("cannot evaluate an empty split")
     spread, n = distributed and world_size() > 1, len(x)
-    rows = shard(torch.arange(n)) if spread else torch.arange(n)  # this rank's positions; a `FolderImages` is decoded per batch
+    # this rank's positions; a `FolderImages` is decoded per batch
+    rows = shard(torch.arange(n)) if spread else torch.arange(n)
     dev, was = next(model.parameters()).device, model.training
     model.eval()
     fid, fdev = frechet_metric(feature_net, sync=spread), _net_device(feature_net)
@@ -425,14 +459,19 @@ def evaluate_images(model:nn.Module, # the I2I model
         x_in, region = task(xb)
         out = model(x_in).float()
         result = paste(out, xb, region)
-        per['mse'].append(masked_mse(out, xb, region).cpu()); per['psnr'].append(psnr(out, xb, region).cpu())
+        per['mse'].append(masked_mse(out, xb, region).cpu())
+        per['psnr'].append(psnr(out, xb, region).cpu())
         per['ssim'].append(ssim(result, xb, region).cpu())
-        fid.update(xb.to(fdev), real=True); fid.update(result.to(fdev), real=False)
+        fid.update(xb.to(fdev), real=True)
+        fid.update(result.to(fdev), real=False)
     model.train(was)
-    if spread: per = {k: unshard(all_gather_cat(torch.cat(v or [torch.zeros(0)])), n) for k, v in per.items()}  # every sample, original order
+    if spread:
+        # every sample, original order
+        per = {k: unshard(all_gather_cat(torch.cat(v or [torch.zeros(0)])), n) for k, v in per.items()}
     else: per = {k: torch.cat(v) for k, v in per.items()}
     return {'mse': float(per['mse'].mean()), 'psnr': float(per['psnr'].mean()), 'ssim': float(per['ssim'].mean()),
-            'fid_local': float(fid.compute()) if n >= 2 else float('nan'), 'ood_rate': ood_rate(per['mse'].numpy(), lam)}
+            'fid_local': float(fid.compute()) if n >= 2 else float('nan'),
+            'ood_rate': ood_rate(per['mse'].numpy(), lam)}
 
 def evaluate(model:nn.Module, # the I2I model
              splits:Splits, # the experiment's splits
@@ -443,14 +482,16 @@ def evaluate(model:nn.Module, # the I2I model
              distributed:bool=True, # under torchrun: shard every split over the ranks (see `evaluate_images`)
             ) -> dict:
     "`{SPLIT: {'mse', 'psnr', 'ssim', 'fid_local', 'ood_rate'}}` for SPLIT in `SPLITS`, all floats."
-    return {s: evaluate_images(model, getattr(splits, s).x, task, lam, feature_net, batch_size, distributed) for s in progress(SPLITS, 'evaluate')}
+    return {s: evaluate_images(model, getattr(splits, s).x, task, lam, feature_net, batch_size, distributed)
+            for s in progress(SPLITS, 'evaluate')}
 
 # %% ../nbs/06_metrics.ipynb #86366675
 def retrain_gaps(models_metrics:dict, # {NAME: {SPLIT: {METRIC: float}}}, as returned by `evaluate` per model
                  reference:str='retrain', # the model the others are compared with
                 ) -> dict:
     "`{NAME: {SPLIT_METRIC: |metric(NAME) - metric(reference)|}}` over the reference's splits and metrics."
-    if reference not in models_metrics: raise UserError(f"no {reference!r} model to compare with; models: {', '.join(models_metrics) or '(none)'}")
+    if reference not in models_metrics:
+        raise UserError(f"no {reference!r} model to compare with; models: {', '.join(models_metrics) or '(none)'}")
     ref, out = models_metrics[reference], {}
     for name, mm in models_metrics.items():
         try: out[name] = {f'{s}_{k}': abs(float(mm[s][k]) - float(v)) for s, d in ref.items() for k, v in d.items()}
@@ -461,7 +502,8 @@ def cost_ratios(seconds:dict, # {NAME: seconds to produce the model}
                 reference:str='retrain', # the denominator
                ) -> dict:
     "`{NAME: seconds[NAME] / seconds[reference]}`."
-    if reference not in seconds: raise UserError(f"no {reference!r} time to divide by; models: {', '.join(seconds) or '(none)'}")
+    if reference not in seconds:
+        raise UserError(f"no {reference!r} time to divide by; models: {', '.join(seconds) or '(none)'}")
     if not seconds[reference] > 0: raise UserError(f"the {reference!r} time must be positive, got {seconds[reference]}")
     return {name: float(s) / float(seconds[reference]) for name, s in seconds.items()}
 
@@ -471,14 +513,16 @@ from scipy.stats import ks_2samp as _ks_2samp
 def forget_quality(losses, # the model's per-sample losses on a split, shape (N,)
                    oracle_losses, # the retrained model's per-sample losses on the same images, shape (M,)
                   ) -> float:
-    "Two-sample KS p-value of per-sample losses against the retrained model's (TOFU, open-unlearning); high is realistic."
+    ("Two-sample KS p-value of per-sample losses against the retrained model's (TOFU, open-unlearning); high is "
+     "realistic.")
     return float(_ks_2samp(_losses(losses, 'model'), _losses(oracle_losses, 'oracle')).pvalue)
 
 def oracle_distance(outputs:torch.Tensor, # a model's outputs (N, C, H, W)
                     oracle_outputs:torch.Tensor, # the retrained model's outputs for the same inputs
                    ) -> float:
     "Mean over images of the per-image MSE between two models' outputs."
-    if outputs.shape != oracle_outputs.shape: raise UserError(f"outputs {tuple(outputs.shape)} and oracle outputs {tuple(oracle_outputs.shape)} differ")
+    if outputs.shape != oracle_outputs.shape:
+        raise UserError(f"outputs {tuple(outputs.shape)} and oracle outputs {tuple(oracle_outputs.shape)} differ")
     return float((outputs.float() - oracle_outputs.float()).pow(2).flatten(1).mean(1).mean())
 
 
@@ -508,12 +552,14 @@ def realism(models:dict, # name -> model; must hold the oracles
             task:Task, # the masking operator
            ) -> dict:
     "Per model: `oracle_distance`, `realism_ratio` (None with one oracle) and `forget_quality` against oracle 1."
-    if not oracles or any(o not in models for o in oracles): raise UserError(f"realism needs its oracles {oracles} among the models {list(models)}")
+    if not oracles or any(o not in models for o in oracles):
+        raise UserError(f"realism needs its oracles {oracles} among the models {list(models)}")
     ol = {n: outputs_and_losses(m, x, task) for n, m in models.items()}
     y1, l1 = ol[oracles[0]]
     floor = oracle_distance(ol[oracles[1]][0], y1) if len(oracles) > 1 else None
     def row(n):
         d = oracle_distance(ol[n][0], y1)
-        return dict(oracle_distance=d, realism_ratio=d / floor if floor else None, forget_quality=forget_quality(ol[n][1], l1))
+        return dict(oracle_distance=d, realism_ratio=d / floor if floor else None,
+                    forget_quality=forget_quality(ol[n][1], l1))
     return {n: row(n) for n in models}
 
