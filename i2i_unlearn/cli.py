@@ -8,8 +8,8 @@ import argparse, dataclasses, sys, warnings
 from argparse import SUPPRESS
 from pathlib import Path
 
-from .core import (RunConfig, UserError, check_out_dir, checked_options, choose, config_from_dict, field_docs,
-                              kind_of, parse_value, read_toml, save_checkpoint, write_json, write_toml)
+from .core import (RunConfig, UserError, check_out_dir, checked_options, choose, config_from_dict,
+                              field_docs, kind_of, parse_value, read_toml, save_checkpoint, write_json, write_toml)
 
 # %% auto #0
 __all__ = ['COMMANDS', 'flag', 'add_config_args', 'given_options', 'CommandFlags', 'resolve_config', 'write_config', 'cmd_info',
@@ -101,12 +101,15 @@ def cmd_run(args) -> int:
     choose(cfg.dataset, data.DATASETS, 'dataset')
     choose(cfg.model, models.MODELS, 'model')
     try:
-        if cfg.seeds > 1: table = seeds_table(run_seeds(cfg, resume=flags.resume, overwrite=flags.overwrite, say=_say)['summary'])
-        else: table = results_table(run_experiment(cfg, resume=flags.resume, overwrite=flags.overwrite, say=_say).results)
+        if cfg.seeds > 1:
+            table = seeds_table(run_seeds(cfg, resume=flags.resume, overwrite=flags.overwrite, say=_say)['summary'])
+        else:
+            table = results_table(run_experiment(cfg, resume=flags.resume, overwrite=flags.overwrite, say=_say).results)
         if is_main():  # under torchrun, one table
             write_config(cfg, 'run', cfg.out)
             print(table, end='')
-            _say(f"wrote {Path(cfg.out) / 'results.json'}, results.md, config.toml" + ('' if cfg.seeds > 1 else ', samples.png'))
+            _say(f"wrote {Path(cfg.out) / 'results.json'}, results.md, config.toml"
+                 + ('' if cfg.seeds > 1 else ', samples.png'))
     finally: shutdown_distributed()  # leave torchrun's process group (no-op in one process)
     return 0
 
@@ -158,7 +161,8 @@ def command_configs() -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     "The `i2i-unlearn` parser: one sub-command per config dataclass (`add_config_args`), and `info`."
-    p = argparse.ArgumentParser(prog='i2i-unlearn', description='Machine unlearning for image-to-image models (Varshney & Torra).')
+    p = argparse.ArgumentParser(prog='i2i-unlearn',
+                                description='Machine unlearning for image-to-image models (Varshney & Torra).')
     sub = p.add_subparsers(dest='command', required=True, metavar='{run,audit,bench,info}')
     for name, (cls, func) in command_configs().items():
         sp = sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name])
