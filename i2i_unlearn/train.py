@@ -10,8 +10,9 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .core import (UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main, load_checkpoint, progress,
-                              save_checkpoint, seed_everything, sha256_file, shard, sidecar_path, unshard, world_size)
+from .core import (UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main, load_checkpoint,
+                              progress, save_checkpoint, seed_everything, sha256_file, shard, sidecar_path, unshard,
+                              world_size)
 from .data import Task, stream
 
 # %% auto #0
@@ -32,7 +33,8 @@ def pair_losses(model:nn.Module, # an I2I model
                 target:torch.Tensor, # what the model should produce (N, C, H, W)
                 region:torch.Tensor, # scored region, broadcastable to the images
                ) -> torch.Tensor:
-    "Per-sample loss of inputs against targets, shape (N,): the model's own `pair_losses` if it has one (diffusion), else `region_mse`."
+    ("Per-sample loss of inputs against targets, shape (N,): the model's own `pair_losses` if it has one (diffusion), "
+     "else `region_mse`.")
     own = getattr(model, 'pair_losses', None)
     if own is not None: return own(x_in, target, region)
     return region_mse(model(x_in), target, region)
@@ -41,7 +43,8 @@ def sample_losses(model:nn.Module, # an I2I model
                   x:torch.Tensor, # clean images (N, C, H, W)
                   task:Task, # the masking operator tau
                  ) -> torch.Tensor:
-    "Per-sample loss $\\ell(\\theta; x)$: MSE of `model(tau x)` against `x` on the scored region, shape (N,) (see `pair_losses`)."
+    ("Per-sample loss $\\ell(\\theta; x)$: MSE of `model(tau x)` against `x` on the scored region, shape (N,) "
+     "(see `pair_losses`).")
     x_in, region = task(x)
     return pair_losses(model, x_in, x, region)
 
@@ -50,13 +53,15 @@ def eval_losses(model:nn.Module, # an I2I model
                 x:torch.Tensor, # images (N, C, H, W), on any device, or a `FolderImages` (streamed by `data.stream`)
                 task:Task, # the masking operator
                 batch_size:int=512, # images per forward pass
-                distributed:bool=False, # under torchrun: each rank scores its `shard` of `x` and all get every loss (all ranks must call with the same `x`)
+                distributed:bool=False, # torchrun: each rank scores its `shard`, all get all losses (same `x` on all)
                ) -> torch.Tensor:
     "Per-sample losses of a whole tensor of images, in eval mode, on the model's device (returned on the CPU)."
     dev = next(model.parameters()).device
-    was = model.training; model.eval()
+    was = model.training
+    model.eval()
     spread = distributed and world_size() > 1
-    rows = shard(torch.arange(len(x))) if spread else torch.arange(len(x))  # this rank's positions; images decoded per batch
+    # this rank's positions; images decoded per batch
+    rows = shard(torch.arange(len(x))) if spread else torch.arange(len(x))
     parts = [sample_losses(model, xb.to(dev), task).cpu() for xb in stream(x, rows.split(batch_size))]
     out = torch.cat(parts or [torch.zeros(0)]) if spread else torch.cat(parts)
     model.train(was)
@@ -68,8 +73,10 @@ def eval_batches(model:nn.Module, # switched to eval mode for the loop, its mode
                  fn, # fn(rows) -> a tensor for the row slice `rows`
                  batch_size:int=512, # rows per call
                 ) -> torch.Tensor:
-    "`fn(rows)` for consecutive slices of 0..n, without gradients and with `model` in eval mode, concatenated on the CPU."
-    was = model.training; model.eval()
+    ("`fn(rows)` for consecutive slices of 0..n, without gradients and with `model` in eval mode, concatenated on "
+     "the CPU.")
+    was = model.training
+    model.eval()
     try: return torch.cat([fn(slice(i, i + batch_size)).cpu() for i in range(0, n, batch_size)])
     finally: model.train(was)
 
@@ -88,7 +95,8 @@ def cosine_lr(step:int, # the current optimiser step (0-based)
 def optimizer_tensors(opt:torch.optim.Optimizer) -> tuple[dict, list]:
     "Flatten an optimiser's state into safetensors-friendly tensors plus JSON param groups."
     sd = opt.state_dict()
-    tensors = {f'opt.{i}.{k}': (v if torch.is_tensor(v) else torch.tensor(v)) for i, st in sd['state'].items() for k, v in st.items()}
+    tensors = {f'opt.{i}.{k}': (v if torch.is_tensor(v) else torch.tensor(v))
+               for i, st in sd['state'].items() for k, v in st.items()}
     return tensors, sd['param_groups']
 
 def load_optimizer_tensors(opt:torch.optim.Optimizer, tensors:dict, groups:list) -> None:
@@ -109,9 +117,11 @@ def save_train_state(path, model, opt, epoch:int, config:dict) -> Path:
 def resumable(path) -> bool:
     "True if `path` is a complete training checkpoint: its sidecar exists and records its sha256."
     if not path or not Path(path).exists(): return False
-    side = sidecar_path(path)  # a kill between the checkpoint's rename and its sidecar's leaves none, or the previous epoch's
+    # a kill between the checkpoint's rename and its sidecar's leaves none, or the previous epoch's
+    side = sidecar_path(path)
     if side.exists() and json.loads(side.read_text()).get('sha256') == sha256_file(path): return True
-    warnings.warn(f"{Path(path).name} has no matching sidecar (a run killed while saving it); training restarts from epoch 0")
+    warnings.warn(f"{Path(path).name} has no matching sidecar (a run killed while saving it); "
+                  "training restarts from epoch 0")
     return False
 
 def load_train_state(path, model, opt) -> int:
@@ -133,10 +143,11 @@ class TrainLog:
     step_seconds: float = 0. # time in training steps only (no checkpoint writing, no callbacks)
     compiled: bool = False # True if the torch.compile'd model did the training
     world_size: int = 1 # processes that shared each batch
-    heldout: list = dataclasses.field(default_factory=list) # mean held-out loss after each epoch (with `heldout=` images), resumed runs included
+    heldout: list = dataclasses.field(default_factory=list) # held-out mean loss per epoch (`heldout=`), resumed too
 
 class _CompiledOrEager:
-    "Call the compiled model; if its first call fails (torch.compile fails lazily), warn and use the eager model from then on."
+    ("Call the compiled model; if its first call fails (torch.compile fails lazily), warn and use the eager model "
+     "from then on.")
     def __init__(self, model:nn.Module, compiled): self.model, self.compiled, self.state = model, compiled, 'untried'
     @property
     def is_compiled(self) -> bool: return self.state == 'ok'
@@ -145,7 +156,8 @@ class _CompiledOrEager:
         if self.state == 'ok': return self.compiled(*args, **kwargs)
         try: out = self.compiled(*args, **kwargs)
         except Exception as e:
-            warnings.warn(f"torch.compile failed at the first call ({type(e).__name__}: {str(e)[:300]}); using the eager model")
+            warnings.warn(f"torch.compile failed at the first call ({type(e).__name__}: {str(e)[:300]}); "
+                          "using the eager model")
             self.state = 'eager'
             return self.model(*args, **kwargs)
         self.state = 'ok'
@@ -156,7 +168,8 @@ def _maybe_compile(model:nn.Module, on:bool):
     if not on: return model
     try: compiled = torch.compile(model)
     except Exception as e:
-        warnings.warn(f"torch.compile failed ({type(e).__name__}: {e}); training the eager model"); return model
+        warnings.warn(f"torch.compile failed ({type(e).__name__}: {e}); training the eager model")
+        return model
     return _CompiledOrEager(model, compiled)
 
 # %% ../nbs/04_train.ipynb #daf9fab1
@@ -325,9 +338,9 @@ def train_model(model:nn.Module, # the model, trained in place
                 channels_last:bool=False, amp:bool=False, compile:bool=False, # fast paths
                 desc:str='train', # progress-bar label
                 on_epoch=None, # optional callback(epoch, model) after each epoch
-                heldout:torch.Tensor|None=None, # held-out images (a tensor or `FolderImages`): their mean loss after each epoch goes into `TrainLog.heldout` and the checkpoint
-                distributed:bool=True, # under torchrun: shard each batch over the ranks and average gradients (every rank passes the same `x`)
-                targets:torch.Tensor|None=None, # what the model should output for each image of `x` (same shape, a tensor); None: `x` itself
+                heldout:torch.Tensor|None=None, # held-out images (or `FolderImages`): mean loss per epoch, logged+saved
+                distributed:bool=True, # under torchrun: shard batches over ranks, average grads (all pass same `x`)
+                targets:torch.Tensor|None=None, # per-image targets for `x` (a same-shape tensor); None: `x` itself
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
     _check_train_data(x, targets)
