@@ -46,11 +46,13 @@ def place_name(path:str, # a Places365 category path such as '/d/desert/sand'
 
 # %% ../nbs/02a_protocols.ipynb #38796aef
 LI2024_DATASETS = ('imagenet', 'places365')
-_KEEP = ('name', 'forget_rule', 'test', 'train', 'image_size', 'preprocess', 'fill_note', 'masks', 'mask_note', 'source')
+_KEEP = ('name', 'forget_rule', 'test', 'train', 'image_size', 'preprocess', 'fill_note', 'masks', 'mask_note',
+         'source')
 
 def _imagenet_classes(rules:dict) -> dict:
     w, n = imagenet_subset(), rules['n_forget']
-    return {'classes': w, 'forget_classes': w[:n], 'retain_classes': w[n:], 'forget_names': w[:n], 'retain_names': w[n:]}
+    return {'classes': w, 'forget_classes': w[:n], 'retain_classes': w[n:], 'forget_names': w[:n],
+            'retain_names': w[n:]}
 
 def _places365_classes(rules:dict) -> dict:
     paths = places365_li_order()
@@ -85,7 +87,8 @@ def _as_protocol(p:dict|str) -> dict: return get_protocol(p) if isinstance(p, st
 def mask_pixels(mask:dict, # {'name': 'inpaint' or 'outpaint', 'ratio': r}, as in a protocol's `masks`
                 size:int=256, # image side in pixels
                ) -> dict:
-    "Pixel geometry of a mask at `size`: the hole side (inpaint), or the border width per side and the visible centre (outpaint)."
+    ("Pixel geometry of a mask at `size`: the hole side (inpaint), or the border width per side and the visible "
+     "centre (outpaint).")
     r = mask['ratio']
     if mask['name'] == 'inpaint': return {'hole': int(round(r * size))}
     if mask['name'] == 'outpaint':
@@ -117,24 +120,31 @@ def _sorted_classes(root:str|Path) -> list:
 def folder_classes(p:dict|str, # a protocol dict or name, e.g. 'li2024-imagenet'
                    root:str|Path, # an ImageFolder tree: ROOT/<wnid or class name>/<image>
                   ) -> dict:
-    "Forget, retain and other class indices of protocol `p` in torchvision ImageFolder's sorted class order under `root`."
+    ("Forget, retain and other class indices of protocol `p` in torchvision ImageFolder's sorted class order under "
+     "`root`.")
     p = _as_protocol(p)
-    if not Path(root).is_dir(): raise UserError(f"data root {str(root)!r} is not a folder; expected layout: {_layout(p)}")
+    if not Path(root).is_dir():
+        raise UserError(f"data root {str(root)!r} is not a folder; expected layout: {_layout(p)}")
     classes = _sorted_classes(root)
     index = {c: i for i, c in enumerate(classes)}
     find = lambda name: next((index[a] for a in _aliases(name) if a in index), None)
     forget, retain = [find(n) for n in p['forget_names']], [find(n) for n in p['retain_names']]
     missing = [n for n, i in zip(p['forget_names'] + p['retain_names'], forget + retain) if i is None]
     if missing:
-        nested = ' (this looks like the nested Places365 layout ROOT/<letter>/<name>: make a flat tree with link_classes)' if classes and all(len(c) == 1 for c in classes) else ''
+        nested = (' (this looks like the nested Places365 layout ROOT/<letter>/<name>: '
+                  'make a flat tree with link_classes)'
+                  if classes and all(len(c) == 1 for c in classes) else '')
         raise UserError(f"{root} lacks {len(missing)} of the {len(forget) + len(retain)} {p['name']} classes "
-                        f"({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); expected layout: {_layout(p)}{nested}")
+                        f"({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); "
+                        f"expected layout: {_layout(p)}{nested}")
     used = set(forget) | set(retain)
-    return {'classes': classes, 'forget': forget, 'retain': retain, 'other': [i for i in range(len(classes)) if i not in used]}
+    return {'classes': classes, 'forget': forget, 'retain': retain,
+            'other': [i for i in range(len(classes)) if i not in used]}
 
 # %% ../nbs/02a_protocols.ipynb #0efaf2d2
 def _find_dir(src:Path, name:str) -> Path|None:
-    "The folder of class `name` under `src`: flat (src/name, src/desert_sand) or nested as Places365 ships it (src/d/desert/sand)."
+    ("The folder of class `name` under `src`: flat (src/name, src/desert_sand) or nested as Places365 ships it "
+     "(src/d/desert/sand).")
     for c in [src/a for a in _aliases(name)] + [src/name[0]/name]:
         if c.is_dir(): return c
     return None
@@ -148,7 +158,10 @@ def link_classes(p:dict|str, # a protocol dict or name
     names = p['forget_names'] + p['retain_names']
     found = {n: _find_dir(src, n) for n in names}
     missing = [n for n, d in found.items() if d is None]
-    if missing: raise UserError(f"{src} lacks {len(missing)} of the {len(names)} {p['name']} classes ({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); expected ROOT/<name>/ or ROOT/<letter>/<name>/")
+    if missing:
+        raise UserError(f"{src} lacks {len(missing)} of the {len(names)} {p['name']} classes "
+                        f"({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}); "
+                        "expected ROOT/<name>/ or ROOT/<letter>/<name>/")
     dst.mkdir(parents=True, exist_ok=True)
     for n, d in found.items():
         link = dst/_aliases(n)[-1]
@@ -162,7 +175,8 @@ def protocol_files(p:dict|str, # a protocol dict or name
                   ) -> dict:
     "The image files the protocol's `part` rule picks under `root`: the first N per class in sorted order."
     from torchvision.datasets.folder import IMG_EXTENSIONS, make_dataset
-    p = _as_protocol(p); choose(part, ('test', 'train'), 'protocol part')
+    p = _as_protocol(p)
+    choose(part, ('test', 'train'), 'protocol part')
     m, n = folder_classes(p, root), p[part]['images_per_class']
     wanted = {m['classes'][i]: i for i in m['forget'] + m['retain']}
     try: samples = make_dataset(str(root), wanted, extensions=IMG_EXTENSIONS)
