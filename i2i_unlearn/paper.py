@@ -29,18 +29,23 @@ def _folder(root:str|Path, image_size:int, interpolation:str):
     "torchvision ImageFolder over `root` with the resize + centre-crop transform, or a one-line error."
     import torchvision
     from torchvision import transforms as T
-    if not root or not Path(root).is_dir(): raise UserError(f"data root {str(root)!r} is not a folder; expected layout: {FOLDER_LAYOUT}")
+    if not root or not Path(root).is_dir():
+        raise UserError(f"data root {str(root)!r} is not a folder; expected layout: {FOLDER_LAYOUT}")
     modes = {'bilinear': T.InterpolationMode.BILINEAR, 'bicubic': T.InterpolationMode.BICUBIC}
-    tf = T.Compose([T.Resize(image_size, modes[choose(interpolation, modes, 'interpolation')]), T.CenterCrop(image_size), T.ToTensor()])
+    tf = T.Compose([T.Resize(image_size, modes[choose(interpolation, modes, 'interpolation')]),
+                    T.CenterCrop(image_size), T.ToTensor()])
     try: return torchvision.datasets.ImageFolder(str(root), transform=tf)
-    except (FileNotFoundError, RuntimeError): raise UserError(f"no images found under {root}; expected layout: {FOLDER_LAYOUT}") from None
+    except (FileNotFoundError, RuntimeError):
+        raise UserError(f"no images found under {root}; expected layout: {FOLDER_LAYOUT}") from None
 
 def _class_ids(classes, names:list) -> list:
     "Class indices from indices or folder names, refusing unknown ones."
     index = {n: i for i, n in enumerate(names)}
     ids = [index.get(c, -1) if isinstance(c, str) else int(c) for c in classes]
     bad = [c for c, i in zip(classes, ids) if not 0 <= i < len(names)]
-    if bad: raise UserError(f"unknown class {bad[0]!r}; valid: 0..{len(names)-1} or folder names ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})")
+    if bad:
+        raise UserError(f"unknown class {bad[0]!r}; valid: 0..{len(names)-1} or folder names "
+                        f"({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})")
     return ids
 
 def folder_subset(root:str|Path, # an ImageFolder tree ROOT/<class>/<image>
@@ -51,7 +56,8 @@ def folder_subset(root:str|Path, # an ImageFolder tree ROOT/<class>/<image>
                   rank:int=0, # this process's shard (0 when not distributed)
                   world_size:int=1, # number of shards: the images are dealt round-robin
                  ) -> Subset:
-    "A lazy `Subset` of an ImageFolder tree: chosen classes, first `max_per_class` files each, this rank's shard; `.classes` names all classes."
+    ("A lazy `Subset` of an ImageFolder tree: chosen classes, first `max_per_class` files each, this rank's shard; "
+     "`.classes` names all classes.")
     ds = _folder(root, image_size, interpolation)
     keep, seen = set(_class_ids(classes, ds.classes) if classes is not None else range(len(ds.classes))), {}
     idx = []
@@ -83,7 +89,8 @@ def folder_loader(root:str|Path, # an ImageFolder tree
                  ) -> DataLoader:
     "A streaming, ordered DataLoader of `(images, labels)` over the chosen classes of an ImageFolder tree."
     r, w = _dist()
-    sub = folder_subset(root, classes, image_size, max_per_class, interpolation, r if rank is None else rank, w if world_size is None else world_size)
+    sub = folder_subset(root, classes, image_size, max_per_class, interpolation, r if rank is None else rank,
+                        w if world_size is None else world_size)
     return DataLoader(sub, batch_size=batch_size, shuffle=False, num_workers=num_workers,
                       pin_memory=pin_memory and torch.cuda.is_available(), persistent_workers=num_workers > 0)
 
@@ -99,7 +106,8 @@ def protocol_loader(protocol:dict|str, # a protocol dict or name, e.g. 'li2024-i
     p = get_protocol(protocol) if isinstance(protocol, str) else protocol
     choose(part, ('test', 'train'), 'protocol part')
     m = folder_classes(p, root)
-    loader = folder_loader(root, m['forget'] + m['retain'], image_size, batch_size, p[part]['images_per_class'], **kwargs)
+    loader = folder_loader(root, m['forget'] + m['retain'], image_size, batch_size, p[part]['images_per_class'],
+                           **kwargs)
     return loader, m['forget']
 
 # %% ../nbs/09a_paper_scale.ipynb #be5fd325
@@ -122,13 +130,16 @@ def batch_sums(model:nn.Module, # the I2I model (on its device, in eval mode)
     mse = masked_mse(out, x, region)
     ood = (mse >= lam).float() if lam is not None else torch.zeros_like(mse)
     cols = torch.stack([torch.ones_like(mse), mse, psnr(out, x, region), ssim(result, x, region), ood], 1)
-    return torch.zeros(n_classes, len(SUM_COLUMNS), dtype=torch.float64).index_add_(0, y.cpu(), cols.double().cpu()), result
+    return (torch.zeros(n_classes, len(SUM_COLUMNS), dtype=torch.float64).index_add_(0, y.cpu(), cols.double().cpu()),
+            result)
 
 # %% ../nbs/09a_paper_scale.ipynb #4acf5505
 def _fid_metrics(fid_net, inception_weights, device) -> dict:
-    if fid_net is not None and inception_weights is not None: raise UserError("give fid_net or inception_weights, not both")
+    if fid_net is not None and inception_weights is not None:
+        raise UserError("give fid_net or inception_weights, not both")
     if fid_net is not None: return {g: frechet_metric(fid_net) for g in ('forget', 'retain')}
-    if inception_weights is not None: return {g: inception_fid_metric(inception_weights, device) for g in ('forget', 'retain')}
+    if inception_weights is not None:
+        return {g: inception_fid_metric(inception_weights, device) for g in ('forget', 'retain')}
     return {}
 
 def _fid_value(m) -> float:
@@ -141,7 +152,8 @@ def _group_update(fids:dict, x:torch.Tensor, result:torch.Tensor, is_forget:torc
         sel = is_forget if g == 'forget' else ~is_forget
         if sel.any():
             dev = m.device
-            m.update(x[sel].to(dev), real=True); m.update(result[sel].to(dev), real=False)
+            m.update(x[sel].to(dev), real=True)
+            m.update(result[sel].to(dev), real=False)
 
 # %% ../nbs/09a_paper_scale.ipynb #a65b4947
 def summarize(sums:torch.Tensor, # (K, 5) running sums, columns `SUM_COLUMNS`
@@ -153,12 +165,15 @@ def summarize(sums:torch.Tensor, # (K, 5) running sums, columns `SUM_COLUMNS`
     def means(rows):
         n = rows[:, 0].sum().item()
         if n == 0: return None
-        d = {'n': int(n), **{k: rows[:, j].sum().item() / n for j, k in enumerate(SUM_COLUMNS) if k not in ('n', 'ood')}}
+        d = {'n': int(n),
+             **{k: rows[:, j].sum().item() / n for j, k in enumerate(SUM_COLUMNS) if k not in ('n', 'ood')}}
         if lam is not None: d['ood_rate'] = rows[:, 4].sum().item() / n
         return d
-    is_f = torch.zeros(len(sums), dtype=torch.bool); is_f[list(forget_classes)] = True
+    is_f = torch.zeros(len(sums), dtype=torch.bool)
+    is_f[list(forget_classes)] = True
     out = {'classes': {c: means(sums[c:c+1]) for c in range(len(sums)) if sums[c, 0] > 0}, 'forget': means(sums[is_f]),
-           'retain': means(sums[~is_f]), 'all': means(sums), 'forget_classes': sorted(int(c) for c in forget_classes), 'sums': sums}
+           'retain': means(sums[~is_f]), 'all': means(sums), 'forget_classes': sorted(int(c) for c in forget_classes),
+           'sums': sums}
     for g, v in (fid or {}).items():
         if out[g] is not None: out[g]['fid'] = v
     return out
@@ -174,7 +189,8 @@ def stream_metrics(model:nn.Module, # the I2I model (evaluated on its own device
                    n_classes:int|None=None, # number of classes (None: `len(loader.dataset.classes)`)
                    amp:bool=False, # bf16 autocast on CUDA
                   ) -> dict:
-    "One pass over `loader`: per-class and per-group MSE, PSNR, SSIM (and OOD rate, Fréchet distance) from running sums."
+    ("One pass over `loader`: per-class and per-group MSE, PSNR, SSIM (and OOD rate, Fréchet distance) from running "
+     "sums.")
     dev, was = next(model.parameters()).device, model.training
     k = n_classes or len(loader.dataset.classes)
     fids, forget = _fid_metrics(fid_net, inception_weights, dev), torch.tensor(list(forget_classes), dtype=torch.long)
@@ -188,7 +204,9 @@ def stream_metrics(model:nn.Module, # the I2I model (evaluated on its own device
             _group_update(fids, x, result, torch.isin(y, forget).to(x.device))
     finally: model.train(was)
     if dist.is_available() and dist.is_initialized():
-        t = sums.to(dev); dist.all_reduce(t); sums = t.cpu()
+        t = sums.to(dev)
+        dist.all_reduce(t)
+        sums = t.cpu()
     return summarize(sums, forget_classes, lam, {g: _fid_value(m) for g, m in fids.items()})
 
 # %% ../nbs/09a_paper_scale.ipynb #f68c37e2
@@ -198,7 +216,8 @@ def per_class_table(res:dict, # what `stream_metrics` returned
     "`{'forget': {name: metrics}, 'retain': {name: metrics}}` from per-class streaming results."
     fset = set(res['forget_classes'])
     name = lambda c: class_names[c] if class_names else str(c)
-    return {g: {name(c): m for c, m in res['classes'].items() if (c in fset) == (g == 'forget')} for g in ('forget', 'retain')}
+    return {g: {name(c): m for c, m in res['classes'].items() if (c in fset) == (g == 'forget')}
+            for g in ('forget', 'retain')}
 
 def per_class_markdown(res:dict, # what `stream_metrics` returned
                        class_names:list|None=None, # names of the class indices
@@ -215,11 +234,14 @@ def per_class_markdown(res:dict, # what `stream_metrics` returned
 
 # %% ../nbs/09a_paper_scale.ipynb #2cef03e1
 PAPER_RUNS = [dict(dataset=d, protocol=f'li2024-{d}', model=m, size=s, image_size=px, task=t, mask_ratio=0.5)
-              for d in ('imagenet', 'places365') for m, s, px in (('mae', 'base', 224), ('unet', None, 256)) for t in ('inpaint', 'outpaint')]
+              for d in ('imagenet', 'places365') for m, s, px in (('mae', 'base', 224), ('unet', None, 256))
+              for t in ('inpaint', 'outpaint')]
 
 # Train images per class of the full data sets (the protocol's own rules are in `protocols.li2024`).
-DATA_SCALE = {'imagenet': dict(train_per_class=1300, note='ImageNet-1K train has 732 to 1,300 images per class (1,281,167 in all)'),
-              'places365': dict(train_per_class=5000, note='Places365-Standard train has 3,068 to 5,000 images per class')}
+DATA_SCALE = {'imagenet': dict(train_per_class=1300,
+                               note='ImageNet-1K train has 732 to 1,300 images per class (1,281,167 in all)'),
+              'places365': dict(train_per_class=5000,
+                                note='Places365-Standard train has 3,068 to 5,000 images per class')}
 
 def in_protocol(run:dict) -> bool:
     "Whether Li et al.'s protocol has this run's task for its data set."
@@ -246,7 +268,8 @@ def forward_cost(model:nn.Module, # the model at its full size, on the CPU
                  image_size:int, # side of the input images
                  batch:int=1, # images in the measured pass
                 ) -> dict:
-    "Forward FLOPs per image (FlopCounterMode) and float32 bytes per image saved for the backward pass (saved-tensor hooks)."
+    ("Forward FLOPs per image (FlopCounterMode) and float32 bytes per image saved for the backward pass "
+     "(saved-tensor hooks).")
     from torch.utils.flop_counter import FlopCounterMode
     weights, saved = {p.untyped_storage().data_ptr() for p in model.parameters()}, {}
     def pack(t):
@@ -254,7 +277,8 @@ def forward_cost(model:nn.Module, # the model at its full size, on the CPU
         if s.data_ptr() not in weights: saved[s.data_ptr()] = s.nbytes()
         return t
     x = torch.rand(batch, 3, image_size, image_size)
-    with FlopCounterMode(display=False, custom_mapping=_sdpa_formula()) as fc, torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+    with (FlopCounterMode(display=False, custom_mapping=_sdpa_formula()) as fc,
+          torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t)):
         model.train()(x)
     return {'flops': fc.get_total_flops() / batch, 'activation_bytes': sum(saved.values()) / batch}
 
@@ -275,13 +299,15 @@ def gpu_hours(flops:float, # total floating-point operations
 # %% ../nbs/09a_paper_scale.ipynb #0dd7d314
 def model_costs(runs:list=None, # configurations (default `PAPER_RUNS`)
                ) -> dict:
-    "Measured `forward_cost`, parameter count and optimizer state of each distinct model of `runs`, keyed by (model, size, image_size)."
+    ("Measured `forward_cost`, parameter count and optimizer state of each distinct model of `runs`, keyed by "
+     "(model, size, image_size).")
     out = {}
     for r in runs or PAPER_RUNS:
         key = (r['model'], r['size'], r['image_size'])
         if key in out: continue
         m = build_model(r['model'], r['image_size'], **({'size': r['size']} if r['size'] else {}))
-        out[key] = {**forward_cost(m, r['image_size']), 'params': n_params(m), 'state_bytes': state_bytes(m), 'teacher_bytes': 4 * n_params(m)}
+        out[key] = {**forward_cost(m, r['image_size']), 'params': n_params(m), 'state_bytes': state_bytes(m),
+                    'teacher_bytes': 4 * n_params(m)}
         del m
     return out
 
@@ -299,13 +325,19 @@ def cost_rows(runs:list=None, # configurations (default `PAPER_RUNS`)
     for r in runs:
         c, n = costs[(r['model'], r['size'], r['image_size'])], run_images(r)
         step = 3 * c['flops']  # forward + backward, per image
-        rows.append({'dataset': r['dataset'], 'model': f"{r['model']}-{r['size']}" if r['size'] else r['model'], 'px': r['image_size'],
-                     'task': r['task'] + ('' if in_protocol(r) else ' (ext.)'), 'params_M': c['params'] / 1e6, 'fwd_GFLOP': c['flops'] / 1e9,
-                     'act_MiB_img': c['activation_bytes'] / 2**20, 'state_GiB': (c['state_bytes'] + c['teacher_bytes']) / 2**30,
-                     'mem_GiB_fp32': (c['state_bytes'] + c['teacher_bytes'] + per_gpu_batch * c['activation_bytes']) / 2**30,
-                     'mem_GiB_bf16': (c['state_bytes'] + c['teacher_bytes'] + per_gpu_batch * c['activation_bytes'] / 2) / 2**30,
+        rows.append({'dataset': r['dataset'], 'model': f"{r['model']}-{r['size']}" if r['size'] else r['model'],
+                     'px': r['image_size'], 'task': r['task'] + ('' if in_protocol(r) else ' (ext.)'),
+                     'params_M': c['params'] / 1e6, 'fwd_GFLOP': c['flops'] / 1e9,
+                     'act_MiB_img': c['activation_bytes'] / 2**20,
+                     'state_GiB': (c['state_bytes'] + c['teacher_bytes']) / 2**30,
+                     'mem_GiB_fp32': (c['state_bytes'] + c['teacher_bytes']
+                                      + per_gpu_batch * c['activation_bytes']) / 2**30,
+                     'mem_GiB_bf16': (c['state_bytes'] + c['teacher_bytes']
+                                      + per_gpu_batch * c['activation_bytes'] / 2) / 2**30,
                      'train_imgs': n['train'], 'unlearn_imgs': n['unlearn'], 'test_imgs': n['test'],
-                     'train_img_per_s': utilisation * H100_BF16_PEAK / step, 'gpuh_train_epoch': gpu_hours(step * n['train'], utilisation), 'gpuh_unlearn': gpu_hours(step * n['unlearn'] * unlearn_epochs, utilisation),
+                     'train_img_per_s': utilisation * H100_BF16_PEAK / step,
+                     'gpuh_train_epoch': gpu_hours(step * n['train'], utilisation),
+                     'gpuh_unlearn': gpu_hours(step * n['unlearn'] * unlearn_epochs, utilisation),
                      'gpuh_test': gpu_hours(c['flops'] * n['test'], utilisation),
                      'host_GiB_run_today': n['unlearn'] * 3 * r['image_size'] ** 2 * 4 / 2**30})
     return rows
@@ -314,8 +346,11 @@ def cost_markdown(rows:list, # what `cost_rows` returned
                  ) -> str:
     "The estimates as a markdown table."
     cols = list(rows[0])
-    fmt = lambda v: f'{v:,}' if isinstance(v, int) else (f'{v:.3g}' if isinstance(v, float) and abs(v) < 100 else (f'{v:,.0f}' if isinstance(v, float) else str(v)))
-    return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)] + ['| ' + ' | '.join(fmt(r[c]) for c in cols) + ' |' for r in rows]) + '\n'
+    fmt = lambda v: (f'{v:,}' if isinstance(v, int)
+                     else (f'{v:.3g}' if isinstance(v, float) and abs(v) < 100
+                           else (f'{v:,.0f}' if isinstance(v, float) else str(v))))
+    return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+                     + ['| ' + ' | '.join(fmt(r[c]) for c in cols) + ' |' for r in rows]) + '\n'
 
 # %% ../nbs/09a_paper_scale.ipynb #01067cdd
 def run_flags() -> set:
@@ -334,8 +369,10 @@ def run_command(run:dict, # one of `PAPER_RUNS`
     "The command line of a paper-scale run (check it with `missing_flags`)."
     n = max_per_class or get_protocol(run['protocol'])['train']['images_per_class']
     head = ['i2i-unlearn'] if gpus == 1 else ['torchrun', '--nproc_per_node', str(gpus), '-m', 'i2i_unlearn']
-    args = ['run', '--dataset', 'folder', '--data-root', data_root, '--protocol', run['protocol'], '--max-per-class', str(n),
-            '--model', run['model'], '--task', run['task'], '--mask-ratio', str(run['mask_ratio']), '--image-size', str(run['image_size']),
+    args = ['run', '--dataset', 'folder', '--data-root', data_root, '--protocol', run['protocol'],
+            '--max-per-class', str(n),
+            '--model', run['model'], '--task', run['task'], '--mask-ratio', str(run['mask_ratio']),
+            '--image-size', str(run['image_size']),
             '--device', 'cuda', '--out', out or f"runs/{run['dataset']}-{run['model']}-{run['task']}"]
     if run['size']: args += ['--model-size', run['size']]
     if weights: args += ['--weights', weights]
