@@ -37,7 +37,8 @@ def ood_rate(losses, # per-sample losses
 def output_deviation_lower_bound(lam:float, # the OOD level reached, l(theta; x) >= lam
                                  loss0:float, # the original model's loss l(theta_0; x)
                                 ) -> float:
-    "Corollary: RMS output deviation on the scored region is at least $\\sqrt{\\lambda}-\\sqrt{\\ell_0}$ (clipped at 0)."
+    ("Corollary: RMS output deviation on the scored region is at least $\\sqrt{\\lambda}-\\sqrt{\\ell_0}$ "
+     "(clipped at 0).")
     if lam < 0 or loss0 < 0: raise ValueError(f"lam and loss0 must be >= 0, got lam={lam}, loss0={loss0}")
     return max(math.sqrt(lam) - math.sqrt(loss0), 0.0)
 
@@ -69,7 +70,8 @@ def centre_hole(side:int=4, # image side
                 hole:int=2, # side of the centred square hole
                ) -> np.ndarray:
     "Flattened 0/1 mask that is 1 on a centred `hole` x `hole` square."
-    m = np.zeros((side, side)); o = (side-hole)//2
+    m = np.zeros((side, side))
+    o = (side-hole)//2
     m[o:o+hole, o:o+hole] = 1
     return m.reshape(-1)
 
@@ -105,7 +107,8 @@ class LinearI2I:
 
     def optimum(self, X):
         "Closed-form minimiser of $F_S$ on the samples `X`: exact (re)training."
-        Z = X*self.keep; c = 2.0/(self.n_scored*len(X))
+        Z = X*self.keep
+        c = 2.0/(self.n_scored*len(X))
         A = c*Z.T@Z + self.mu*np.eye(self.d)
         return self.score[:, None] * np.linalg.solve(A, c*Z.T@X).T
 
@@ -179,7 +182,8 @@ def retention_margin(G:float, # Lipschitz constant of L_f on the region retentio
                      path_budget:float, # maximum path length P of the retention trajectory
                     ) -> float:
     "Theorem 2: retention can lower $L_f$ by at most $G\\,P$."
-    if G < 0 or path_budget < 0: raise ValueError(f"G and path_budget must be >= 0, got G={G}, path_budget={path_budget}")
+    if G < 0 or path_budget < 0:
+        raise ValueError(f"G and path_budget must be >= 0, got G={G}, path_budget={path_budget}")
     return float(G*path_budget)
 
 def ascent_target(lam:float, # the OOD level that must survive retention
@@ -195,8 +199,10 @@ def check_theorem2(forget_losses, # L_f(theta'_k), k = 0..K, along a retention t
                    rtol:float=1e-9, # relative tolerance for floating-point rounding
                   ) -> bool:
     "True iff $L_f(\\theta'_k) \\ge L_f(\\theta'_0) - G P_k$ at every $k$ ($P_k$ the path length so far)."
-    L = np.asarray(forget_losses, float); P = np.asarray(path_lengths, float)
-    if len(L) != len(P) + 1: raise ValueError(f"need len(forget_losses) == len(path_lengths)+1, got {len(L)} and {len(P)}")
+    L = np.asarray(forget_losses, float)
+    P = np.asarray(path_lengths, float)
+    if len(L) != len(P) + 1:
+        raise ValueError(f"need len(forget_losses) == len(path_lengths)+1, got {len(L)} and {len(P)}")
     cum = np.concatenate([[0.0], np.cumsum(P)])
     slack = rtol*max(1.0, float(np.abs(L).max()))
     return bool(np.all(L >= L[0] - G*cum - slack))
@@ -240,16 +246,20 @@ def gaussian_sigma(sensitivity:float, # l2 sensitivity Delta
                    epsilon:float, # privacy parameter, 0 < epsilon < 1 for the classic bound
                    delta:float, # privacy parameter, 0 < delta < 1
                   ) -> float:
-    "Classic Gaussian mechanism: $\\sigma = \\Delta\\sqrt{2\\ln(1.25/\\delta)}/\\varepsilon$ (valid for $\\varepsilon<1$)."
+    ("Classic Gaussian mechanism: $\\sigma = \\Delta\\sqrt{2\\ln(1.25/\\delta)}/\\varepsilon$ "
+     "(valid for $\\varepsilon<1$).")
     _check_eps_delta(epsilon, delta)
-    if epsilon >= 1: raise ValueError(f"epsilon must be < 1 for the classic Gaussian mechanism, got {epsilon}; use analytic_gaussian_sigma")
+    if epsilon >= 1:
+        raise ValueError(f"epsilon must be < 1 for the classic Gaussian mechanism, got {epsilon}; "
+                         "use analytic_gaussian_sigma")
     if sensitivity < 0: raise ValueError(f"sensitivity must be >= 0, got {sensitivity}")
     return float(sensitivity*math.sqrt(2*math.log(1.25/delta))/epsilon)
 
 def gaussian_delta(epsilon:float, # privacy parameter epsilon >= 0
                    mu:float, # Delta / sigma, the shift in units of the noise
                   ) -> float:
-    "Exact $\\delta$ of the Gaussian mechanism at $\\varepsilon$ for shift $\\mu=\\Delta/\\sigma$ (Balle and Wang 2018, Thm 8)."
+    ("Exact $\\delta$ of the Gaussian mechanism at $\\varepsilon$ for shift $\\mu=\\Delta/\\sigma$ "
+     "(Balle and Wang 2018, Thm 8).")
     if mu <= 0: return 0.0
     a = _norm.cdf(mu/2 - epsilon/mu)
     b = math.exp(epsilon + _norm.logcdf(-mu/2 - epsilon/mu))
@@ -259,7 +269,8 @@ def gaussian_epsilon(mu:float, # Delta / sigma
                      delta:float, # privacy parameter
                      tol:float=1e-10, # bisection tolerance on epsilon
                     ) -> float:
-    "Smallest $\\varepsilon$ with $\\delta_G(\\varepsilon;\\mu) \\le \\delta$: the exact privacy curve of a Gaussian pair."
+    ("Smallest $\\varepsilon$ with $\\delta_G(\\varepsilon;\\mu) \\le \\delta$: the exact privacy curve of a "
+     "Gaussian pair.")
     if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), got {delta}")
     if gaussian_delta(0.0, mu) <= delta: return 0.0
     lo, hi = 0.0, 1.0
@@ -275,7 +286,8 @@ def analytic_gaussian_sigma(sensitivity:float, # l2 sensitivity Delta
                             delta:float, # privacy parameter, 0 < delta < 1
                             rtol:float=1e-10, # relative bisection tolerance on sigma
                            ) -> float:
-    "Smallest $\\sigma$ making the Gaussian mechanism $(\\varepsilon,\\delta)$-DP (analytic Gaussian mechanism, by bisection)."
+    ("Smallest $\\sigma$ making the Gaussian mechanism $(\\varepsilon,\\delta)$-DP "
+     "(analytic Gaussian mechanism, by bisection).")
     _check_eps_delta(epsilon, delta)
     if sensitivity < 0: raise ValueError(f"sensitivity must be >= 0, got {sensitivity}")
     if sensitivity == 0: return 0.0
@@ -302,7 +314,8 @@ def retention_steps_for_sigma(sigma:float, # the noise level one is willing to a
                               T:int, # number of ascent steps
                               eta_a:float, # ascent step size
                              ) -> int:
-    "Smallest $K$ with `gaussian_sigma`$(\\Delta(K),\\varepsilon,\\delta) \\le \\sigma$: retention steps that pay back the ascent."
+    ("Smallest $K$ with `gaussian_sigma`$(\\Delta(K),\\varepsilon,\\delta) \\le \\sigma$: retention steps that pay "
+     "back the ascent.")
     if not sigma > 0: raise ValueError(f"sigma must be > 0, got {sigma}")
     need = lambda K: gaussian_sigma(unlearning_distance_bound(m, n, G, mu, beta, T, eta_a, K), epsilon, delta)
     A = need(0)
@@ -325,8 +338,10 @@ def unlearn_linear(model:LinearI2I, # the lab-bench model
                   ) -> dict:
     "Run decoupling + retention from the exact original optimum; record what Theorems 2 and 3 talk about."
     if retain_on not in ('retain', 'full'): raise ValueError(f"retain_on must be 'retain' or 'full', got {retain_on!r}")
-    X = np.asarray(X, dtype=np.float64); n = len(X)
-    mask = np.zeros(n, bool); mask[np.asarray(forget_idx)] = True
+    X = np.asarray(X, dtype=np.float64)
+    n = len(X)
+    mask = np.zeros(n, bool)
+    mask[np.asarray(forget_idx)] = True
     Xf, Xr = X[mask], X[~mask]
     W_star, W_r = model.optimum(X), model.optimum(Xr)
     G = float(model.per_sample_grad_norms(W_r, X).max())   # at the retrained optimum, all of D
@@ -336,12 +351,16 @@ def unlearn_linear(model:LinearI2I, # the lab-bench model
         W = W + eta_a*model.grad(W, Xf)
     W_T = W.copy()
     X_ret = Xr if retain_on == 'retain' else X
-    beta = model.smoothness(Xr); step = 1.0/model.smoothness(X_ret)
-    dists, f_losses, f_grads, path = [np.linalg.norm(W - W_r)], [model.loss(W, Xf)], [np.linalg.norm(model.grad(W, Xf))], []
+    beta = model.smoothness(Xr)
+    step = 1.0/model.smoothness(X_ret)
+    dists, f_losses, f_grads, path = ([np.linalg.norm(W - W_r)], [model.loss(W, Xf)],
+                                      [np.linalg.norm(model.grad(W, Xf))], [])
     for k in range(K):
         W_new = W - step*model.objective_grad(W, X_ret)
-        path.append(float(np.linalg.norm(W_new - W))); W = W_new
-        dists.append(float(np.linalg.norm(W - W_r))); f_losses.append(model.loss(W, Xf))
+        path.append(float(np.linalg.norm(W_new - W)))
+        W = W_new
+        dists.append(float(np.linalg.norm(W - W_r)))
+        f_losses.append(model.loss(W, Xf))
         f_grads.append(float(np.linalg.norm(model.grad(W, Xf))))
     return dict(W_star=W_star, W_r=W_r, W_T=W_T, W_U=W, m=int(mask.sum()), n=n, G=G, mu=model.mu, beta=beta,
                 T=T, eta_a=eta_a, K=K, dists=np.array(dists), forget_losses=np.array(f_losses),
@@ -352,22 +371,28 @@ def theorem3_report(run:dict, # output of `unlearn_linear`
                     beta:float=None, # claimed smoothness constant (None: the run's)
                    ) -> dict:
     "Measured quantities of a run next to the Theorem 3 bounds they must respect."
-    mu = run['mu'] if mu is None else mu; beta = run['beta'] if beta is None else beta
+    mu = run['mu'] if mu is None else mu
+    beta = run['beta'] if beta is None else beta
     m, n, G, T, eta_a = run['m'], run['n'], run['G'], run['T'], run['eta_a']
-    d = run['dists']; rho = _contraction(mu, beta)
-    return dict(stability=float(np.linalg.norm(run['W_star'] - run['W_r'])), stability_bound=stability_bound(m, n, G, mu),
+    d = run['dists']
+    rho = _contraction(mu, beta)
+    return dict(stability=float(np.linalg.norm(run['W_star'] - run['W_r'])),
+                stability_bound=stability_bound(m, n, G, mu),
                 drift=float(np.linalg.norm(run['W_T'] - run['W_star'])), drift_bound=T*eta_a*G,
                 worst_contraction=float((d[1:]/np.maximum(d[:-1], 1e-300)).max()) if len(d) > 1 else 0.0, rho=rho,
                 distance=float(d[-1]), bound=unlearning_distance_bound(m, n, G, mu, beta, T, eta_a, run['K']),
-                distances=d, bounds=np.array([unlearning_distance_bound(m, n, G, mu, beta, T, eta_a, k) for k in range(len(d))]))
+                distances=d,
+                bounds=np.array([unlearning_distance_bound(m, n, G, mu, beta, T, eta_a, k) for k in range(len(d))]))
 
 def check_theorem3(run:dict, # output of `unlearn_linear`
                    mu:float=None, # claimed strong-convexity constant (None: the run's)
                    beta:float=None, # claimed smoothness constant (None: the run's)
                    rtol:float=1e-9, # relative tolerance for rounding
                   ) -> bool:
-    "True iff stability, drift, per-step contraction and $\\|\\theta_U^{(k)}-\\theta_r^\\star\\| \\le \\Delta(k)$ for every $k$ all hold."
-    r = theorem3_report(run, mu, beta); ok = lambda a, b: a <= b*(1+rtol) + 1e-300
+    ("True iff stability, drift, per-step contraction and $\\|\\theta_U^{(k)}-\\theta_r^\\star\\| \\le \\Delta(k)$ "
+     "for every $k$ all hold.")
+    r = theorem3_report(run, mu, beta)
+    ok = lambda a, b: a <= b*(1+rtol) + 1e-300
     return bool(ok(r['stability'], r['stability_bound']) and ok(r['drift'], r['drift_bound'])
                 and ok(r['worst_contraction'], r['rho']) and np.all(r['distances'] <= r['bounds']*(1+rtol)))
 
@@ -380,8 +405,10 @@ def ascend_with_margin(model:LinearI2I, # the lab-bench model
                        eta:float, # ascent step size
                        max_steps:int=10_000, # safety cap
                       ):
-    "Ascend until $L_f \\ge$ `ascent_target`$(\\lambda, G_{ball}, P)$ with $G_{ball} = \\|\\nabla L_f\\| + \\beta_f P$; returns (W, steps)."
-    beta_f = model.loss_smoothness(Xf); W = np.array(W, dtype=np.float64, copy=True)
+    ("Ascend until $L_f \\ge$ `ascent_target`$(\\lambda, G_{ball}, P)$ "
+     "with $G_{ball} = \\|\\nabla L_f\\| + \\beta_f P$; returns (W, steps).")
+    beta_f = model.loss_smoothness(Xf)
+    W = np.array(W, dtype=np.float64, copy=True)
     for t in range(max_steps):
         gr = model.grad(W, Xf)
         G_ball = float(np.linalg.norm(gr)) + beta_f*path_budget
@@ -404,10 +431,14 @@ def retain_within_budget(model:LinearI2I, # the lab-bench model
     for k in range(max_steps):
         left = path_budget - sum(P)
         if left <= 0: break
-        d = -step*model.objective_grad(W, Xr); s = float(np.linalg.norm(d))
+        d = -step*model.objective_grad(W, Xr)
+        s = float(np.linalg.norm(d))
         if s == 0: break
         if s > left: d, s = d*(left/s), left          # shorten the last step to land on the budget
-        W = W + d; P.append(s); L.append(model.loss(W, Xf)); gn.append(float(np.linalg.norm(model.grad(W, Xf))))
+        W = W + d
+        P.append(s)
+        L.append(model.loss(W, Xf))
+        gn.append(float(np.linalg.norm(model.grad(W, Xf))))
     return dict(W=W, forget_losses=np.array(L), path_lengths=np.array(P), forget_grad_norms=np.array(gn))
 
 # %% ../nbs/01_theory.ipynb #a3725e38
@@ -432,9 +463,12 @@ def audit_epsilon(released_u, # releases of unlearning, shape (n_samples, dim)
                   direction=None, # projection direction (None: mean difference of the selection half)
                   max_thresholds:int=2000, # candidate thresholds scanned on the selection half
                  ) -> dict:
-    "Threshold test along the mean difference; Clopper-Pearson lower bound on epsilon, with a selection/evaluation split."
-    U = np.asarray(released_u, dtype=np.float64); R = np.asarray(released_r, dtype=np.float64)
-    if U.ndim != 2 or R.ndim != 2 or U.shape[1] != R.shape[1]: raise ValueError(f"released_u and released_r must be (n, dim) with equal dim, got {U.shape} and {R.shape}")
+    ("Threshold test along the mean difference; Clopper-Pearson lower bound on epsilon, with a selection/evaluation "
+     "split.")
+    U = np.asarray(released_u, dtype=np.float64)
+    R = np.asarray(released_r, dtype=np.float64)
+    if U.ndim != 2 or R.ndim != 2 or U.shape[1] != R.shape[1]:
+        raise ValueError(f"released_u and released_r must be (n, dim) with equal dim, got {U.shape} and {R.shape}")
     if len(U) < 4 or len(R) < 4: raise ValueError(f"need at least 4 samples of each, got {len(U)} and {len(R)}")
     if not 0 < confidence < 1: raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     hu, hr = len(U)//2, len(R)//2
@@ -446,13 +480,15 @@ def audit_epsilon(released_u, # releases of unlearning, shape (n_samples, dim)
     us, rs = np.sort(su[:hu]), np.sort(sr[:hr])
     pool = np.sort(np.concatenate([us, rs]))
     cand = np.unique(pool[np.linspace(0, len(pool)-1, min(max_thresholds, len(pool))).astype(int)])
-    fn = np.searchsorted(us, cand, side='right'); fp = hr - np.searchsorted(rs, cand, side='right')
+    fn = np.searchsorted(us, cand, side='right')
+    fp = hr - np.searchsorted(rs, cand, side='right')
     sel = _eps_from_rates(clopper_pearson_upper(fp, hr, alpha), clopper_pearson_upper(fn, hu, alpha), delta)
     t = float(cand[int(np.argmax(sel))])
     # evaluation half: count errors of the chosen test, bound the rates
     ue, re = su[hu:], sr[hr:]
     fn_e, fp_e = int((ue <= t).sum()), int((re > t).sum())
-    fpr_ub, fnr_ub = float(clopper_pearson_upper(fp_e, len(re), alpha)), float(clopper_pearson_upper(fn_e, len(ue), alpha))
+    fpr_ub, fnr_ub = (float(clopper_pearson_upper(fp_e, len(re), alpha)),
+                      float(clopper_pearson_upper(fn_e, len(ue), alpha)))
     return dict(epsilon_lb=float(_eps_from_rates(fpr_ub, fnr_ub, delta)), threshold=t, fpr_ub=fpr_ub, fnr_ub=fnr_ub,
                 fpr=fp_e/len(re), fnr=fn_e/len(ue), epsilon_selection=float(sel.max()), n_eval=(len(ue), len(re)))
 
@@ -461,7 +497,8 @@ import dataclasses
 
 @dataclasses.dataclass
 class CertifiedRetention:
-    "Public constants of Theorem 4's noisy retention; the noise scale `sigma` follows from them (Koloskova et al. 2025)."
+    ("Public constants of Theorem 4's noisy retention; the noise scale `sigma` follows from them "
+     "(Koloskova et al. 2025).")
     epsilon:float = 1.0 # target epsilon of the (epsilon, delta)-unlearning guarantee
     delta:float = 1e-5 # target delta
     C0:float = 40.0 # radius of the ball the start is projected onto (l2 norm of all parameters)
@@ -475,8 +512,10 @@ class CertifiedRetention:
         if not 0 < self.delta < 1: raise ValueError(f"delta must be in (0, 1), got {self.delta}")
         for k in ('C0', 'C1', 'lr'):
             if not getattr(self, k) > 0: raise ValueError(f"{k} must be > 0, got {getattr(self, k)}")
-        if not 0 <= self.lr * self.weight_decay < 1: raise ValueError(f"need 0 <= lr * weight_decay < 1, got {self.lr * self.weight_decay}")
-        if not (isinstance(self.steps, int) and self.steps >= 1): raise ValueError(f"steps must be an integer >= 1, got {self.steps!r}")
+        if not 0 <= self.lr * self.weight_decay < 1:
+            raise ValueError(f"need 0 <= lr * weight_decay < 1, got {self.lr * self.weight_decay}")
+        if not (isinstance(self.steps, int) and self.steps >= 1):
+            raise ValueError(f"steps must be an integer >= 1, got {self.steps!r}")
 
     @property
     def contraction(self) -> float: return 1 - self.lr * self.weight_decay
@@ -517,10 +556,12 @@ from scipy.optimize import minimize_scalar as _minimize_scalar
 def rdp_to_dp(rho:float, # Renyi coefficient: D_alpha <= alpha * rho
               delta:float, # target delta
              ) -> float:
-    "Closed form: $\\min_{\\alpha>1} \\alpha\\rho + \\ln\\frac{\\alpha-1}{\\alpha} - \\frac{\\ln\\delta+\\ln\\alpha}{\\alpha-1}$ (Canonne et al. 2020)."
+    ("Closed form: $\\min_{\\alpha>1} \\alpha\\rho + \\ln\\frac{\\alpha-1}{\\alpha} - "
+     "\\frac{\\ln\\delta+\\ln\\alpha}{\\alpha-1}$ (Canonne et al. 2020).")
     if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), got {delta}")
     if not rho > 0: raise ValueError(f"rho must be > 0, got {rho}")
-    f = lambda la: (1 + math.exp(la)) * rho + math.log(math.exp(la) / (1 + math.exp(la))) - (math.log(delta) + math.log1p(math.exp(la))) / math.exp(la)
+    f = lambda la: ((1 + math.exp(la)) * rho + math.log(math.exp(la) / (1 + math.exp(la)))
+                    - (math.log(delta) + math.log1p(math.exp(la))) / math.exp(la))
     r = _minimize_scalar(f, bounds=(-12.0, 12.0), method='bounded', options=dict(xatol=1e-10))   # alpha = 1 + e^la
     return max(float(r.fun), 0.0)
 
