@@ -338,7 +338,7 @@ def train_model(model:nn.Module, # the model, trained in place
                 channels_last:bool=False, amp:bool=False, compile:bool=False, # fast paths
                 desc:str='train', # progress-bar label
                 on_epoch=None, # optional callback(epoch, model) after each epoch
-                heldout:torch.Tensor|None=None, # held-out images (or `FolderImages`): mean loss per epoch, logged+saved
+                heldout:torch.Tensor|None=None, # held-out images: their mean loss per epoch goes to `TrainLog.heldout`
                 distributed:bool=True, # under torchrun: shard batches over ranks, average grads (all pass same `x`)
                 targets:torch.Tensor|None=None, # per-image targets for `x` (a same-shape tensor); None: `x` itself
                ) -> TrainLog:
