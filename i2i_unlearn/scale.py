@@ -48,7 +48,8 @@ class PeakMemory:
     def __init__(self, device:torch.device): self.device = torch.device(device)
     def __enter__(self):
         if self.device.type == 'cuda':
-            torch.cuda.synchronize(self.device); torch.cuda.reset_peak_memory_stats(self.device)
+            torch.cuda.synchronize(self.device)
+            torch.cuda.reset_peak_memory_stats(self.device)
             self.base, self.what = torch.cuda.memory_allocated(self.device), 'torch.cuda.max_memory_allocated increase'
             return self
         _release_free_heap()
@@ -56,11 +57,13 @@ class PeakMemory:
             with open('/proc/self/clear_refs', 'w') as f: f.write('5')
             self.base, self.what = _proc_kb('VmRSS') * 1024, 'process peak RSS increase (VmHWM after reset)'
         except (OSError, TypeError):
-            self.base, self.what = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 'ru_maxrss increase (lower bound)'
+            self.base, self.what = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                                    'ru_maxrss increase (lower bound)')
         return self
     def __exit__(self, *exc):
         if self.device.type == 'cuda':
-            torch.cuda.synchronize(self.device); peak = torch.cuda.max_memory_allocated(self.device)
+            torch.cuda.synchronize(self.device)
+            peak = torch.cuda.max_memory_allocated(self.device)
         elif self.what.startswith('process'): peak = _proc_kb('VmHWM') * 1024
         else: peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         self.mb = max(0., (peak - self.base) / 2**20)
@@ -70,10 +73,12 @@ def _warm(model, x, task, bs, fast, desc):
     "Run two steps (compiling if asked); on a compile failure warn and return the switches without compile."
     try:
         log = train_model(model, x[:2*bs], task, epochs=1, batch_size=bs, desc=desc, **fast)
-        if fast.get('compile') and not log.compiled: fast = dict(fast, compile=False)  # train_model fell back (and warned): measure what ran
+        # train_model fell back (and warned): measure what ran
+        if fast.get('compile') and not log.compiled: fast = dict(fast, compile=False)
     except Exception as e:
         if not fast.get('compile'): raise
-        warnings.warn(f"torch.compile failed at the first step ({type(e).__name__}: {str(e)[:200]}); measuring without it")
+        warnings.warn(f"torch.compile failed at the first step ({type(e).__name__}: {str(e)[:200]}); "
+                      "measuring without it")
         fast = dict(fast, compile=False)
         train_model(model, x[:2*bs], task, epochs=1, batch_size=bs, desc=desc, **fast)
     return fast
@@ -95,7 +100,8 @@ def train_throughput(model:nn.Module, # trained in place (on its device)
         log = train_model(model, x[:n], task, epochs=1, batch_size=batch_size, desc='bench train', **fast)
         if dev.type == 'cuda': torch.cuda.synchronize(dev)
         secs, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return dict(images_per_s=n / secs, images_per_cpu_s=n / cpu, peak_mem_mb=pm.mb, loss=log.losses[-1], batch_size=batch_size, **fast)
+    return dict(images_per_s=n / secs, images_per_cpu_s=n / cpu, peak_mem_mb=pm.mb, loss=log.losses[-1],
+                batch_size=batch_size, **fast)
 
 # %% ../nbs/08_scale.ipynb #31b8ac9f
 def one_step_gap(fast:dict, # `train_model` switches of the optimised path
@@ -107,8 +113,10 @@ def one_step_gap(fast:dict, # `train_model` switches of the optimised path
     x = torch.rand(batch_size, 3, image_size, image_size, generator=torch.Generator().manual_seed(seed))
     out = []
     for sw in (EAGER, fast):
-        seed_everything(seed); m = build_model(model_name, image_size).to(dev)
-        train_model(m, x, Task('recon'), epochs=1, batch_size=batch_size, warmup_frac=0., seed=seed, desc='one step', **sw)
+        seed_everything(seed)
+        m = build_model(model_name, image_size).to(dev)
+        train_model(m, x, Task('recon'), epochs=1, batch_size=batch_size, warmup_frac=0., seed=seed, desc='one step',
+                    **sw)
         out.append(torch.cat([p.detach().float().flatten().cpu() for p in m.parameters()]))
     return float((out[0] - out[1]).abs().max())
 
@@ -118,10 +126,12 @@ def _fast_model(model:nn.Module, fast:dict) -> nn.Module:
     return torch.compile(model) if fast.get('compile') else model
 
 def _unlearn_steps(fwd, model, xf, xr, task, steps, ab, rb, amp, seed, check_size):
-    "The ascent-based decouple's two phases: the anchored climb (stopping rule measured every step) and the hinge retention."
+    ("The ascent-based decouple's two phases: the anchored climb (stopping rule measured every step) and the hinge "
+     "retention.")
     dev, ps = next(model.parameters()).device, list(model.parameters())
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
-        a = ascend_anchored(fwd, ps, xf, xr, xr, task, float('inf'), 2e-4, steps, ab, float('inf'), seed=seed, check_size=check_size, every=1)
+        a = ascend_anchored(fwd, ps, xf, xr, xr, task, float('inf'), 2e-4, steps, ab, float('inf'), seed=seed,
+                            check_size=check_size, every=1)
         r = retain(fwd, ps, xr, xf, task, a['loss'], steps, 2e-4, 1., rb, seed)
     return a, r
 
@@ -133,7 +143,7 @@ def unlearn_throughput(model:nn.Module, # trained in place (on its device)
                        ascent_batch:int=32, retain_batch:int=32, # decouple's defaults
                        fast:dict=EAGER, # switches: channels_last, compile, amp
                        seed:int=0,
-                       check_size:int=256, # images of each set the climb's stopping rule measures after every step (decouple's default)
+                       check_size:int=256, # images per set the climb's stop rule checks each step (decouple's default)
                       ) -> dict:
     "Images/s and peak memory of decouple's anchored climb and retention steps, after a two-step warm-up."
     dev = next(model.parameters()).device
@@ -142,23 +152,30 @@ def unlearn_throughput(model:nn.Module, # trained in place (on its device)
     try: _unlearn_steps(fwd, model, xf, xr, task, 2, ascent_batch, retain_batch, fast.get('amp'), seed, check_size)
     except Exception as e:
         if not fast.get('compile'): raise
-        warnings.warn(f"torch.compile failed at the first step ({type(e).__name__}: {str(e)[:200]}); measuring without it")
-        fast = dict(fast, compile=False); fwd = model
+        warnings.warn(f"torch.compile failed at the first step ({type(e).__name__}: {str(e)[:200]}); "
+                      "measuring without it")
+        fast = dict(fast, compile=False)
+        fwd = model
     with PeakMemory(dev) as pm:
         t0, c0 = time.perf_counter(), time.process_time()
-        a, r = _unlearn_steps(fwd, model, xf, xr, task, steps, ascent_batch, retain_batch, fast.get('amp'), seed, check_size)
+        a, r = _unlearn_steps(fwd, model, xf, xr, task, steps, ascent_batch, retain_batch, fast.get('amp'), seed,
+                              check_size)
         if dev.type == 'cuda': torch.cuda.synchronize(dev)
         secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     model.to(memory_format=torch.contiguous_format)
-    n = a['steps'] * 2 * ascent_batch + r['steps'] * 2 * retain_batch  # images trained on (the checks' forward passes are timed, not counted)
-    return dict(images_per_s=n / secs, images_per_cpu_s=n / cpu, peak_mem_mb=pm.mb, forget_loss=a['loss'], retain_forget_loss=r['loss'],
+    # images trained on (the checks' forward passes are timed, not counted)
+    n = a['steps'] * 2 * ascent_batch + r['steps'] * 2 * retain_batch
+    return dict(images_per_s=n / secs, images_per_cpu_s=n / cpu, peak_mem_mb=pm.mb, forget_loss=a['loss'],
+                retain_forget_loss=r['loss'],
                 ascent_steps=a['steps'], retention_steps=r['steps'], **fast)
 
 # %% ../nbs/08_scale.ipynb #e75d7967
 def _median(runs:list) -> dict:
-    out = dict(runs[-1]); out['images_per_s'] = statistics.median(r['images_per_s'] for r in runs)
+    out = dict(runs[-1])
+    out['images_per_s'] = statistics.median(r['images_per_s'] for r in runs)
     out['images_per_cpu_s'] = statistics.median(r['images_per_cpu_s'] for r in runs)
-    out['peak_mem_mb'] = statistics.median(r['peak_mem_mb'] for r in runs); out['runs'] = runs
+    out['peak_mem_mb'] = statistics.median(r['peak_mem_mb'] for r in runs)
+    out['runs'] = runs
     return out
 
 def bench_runs(ds, # the `ImageSet` (class 0 is the forget set)
@@ -172,7 +189,8 @@ def bench_runs(ds, # the `ImageSet` (class 0 is the forget set)
                seed:int, # seeds the unlearning batches
                say=None, # optional callback for progress lines
               ) -> dict:
-    "`repeats` interleaved rounds of training, then unlearning, throughput on every path: {'train'|'unlearn': {path: [runs]}}."
+    ("`repeats` interleaved rounds of training, then unlearning, throughput on every path: "
+     "{'train'|'unlearn': {path: [runs]}}.")
     x, task = ds.images, Task('recon')
     xf, xr = subset(ds.images, ds.labels == 0), subset(ds.images, ds.labels != 0)  # a folder's: lazy views
     models_ = {k: build_model(model, image_size).to(dev) for k in paths}
@@ -206,14 +224,15 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
           batch_scale:int=2, # the optimised training batch is batch_size * batch_scale
           model:str='conv_ae', image_size:int=32,
           seed:int=0,
-          dataset:str='fashion-mnist-10k', # the images trained on (a name in `data.DATASETS`); class 0 is the forget set
+          dataset:str='fashion-mnist-10k', # images trained on (a name in `data.DATASETS`); class 0 is the forget set
           data_options:dict|None=None, # more arguments of `load` (root, max_per_class, strict_data)
           say=None, # optional callback for progress lines
          ) -> dict:
     "Eager versus optimised training and unlearning throughput and peak memory, as a JSON-safe dict."
     dev = get_device(device)
     if repeats is None: repeats = 3
-    if repeats < 1 or batch_size < 1 or batch_scale < 1: raise UserError("repeats, batch_size and batch_scale must be positive")
+    if repeats < 1 or batch_size < 1 or batch_scale < 1:
+        raise UserError("repeats, batch_size and batch_scale must be positive")
     n_train, steps = (4 * batch_size * batch_scale, 4) if quick else (16 * batch_size * batch_scale, 20)
     ds = load(dataset, image_size=image_size, **(data_options or {}))
     paths = {'eager': (EAGER, batch_size), 'optimized': (fast_paths(dev, compile), batch_size * batch_scale)}
@@ -237,8 +256,10 @@ def bench_table(res:dict) -> str:
         for k in ('eager', 'optimized'):
             r = res[s][k]
             rows.append(f"| {s} | {k} | {r['images_per_s']:.0f} | {r['peak_mem_mb']:.0f} | {r.get('batch_size', '')} |")
-    rows.append(f"\nspeed-up (optimised / eager): train {res['speedup']['train']:.2f}x, unlearn {res['speedup']['unlearn']:.2f}x on {res['device']}"
-                f" (per CPU second: train {res['speedup_cpu_time']['train']:.2f}x, unlearn {res['speedup_cpu_time']['unlearn']:.2f}x)")
+    rows.append(f"\nspeed-up (optimised / eager): train {res['speedup']['train']:.2f}x, "
+                f"unlearn {res['speedup']['unlearn']:.2f}x on {res['device']}"
+                f" (per CPU second: train {res['speedup_cpu_time']['train']:.2f}x, "
+                f"unlearn {res['speedup_cpu_time']['unlearn']:.2f}x)")
     return '\n'.join(rows)
 
 # %% ../nbs/08_scale.ipynb #2a1a659d
@@ -250,12 +271,17 @@ def profile_step(model:nn.Module, # an I2I model
                 ):
     "Profile one training step on the CPU; returns the profiler (use `.key_averages().table(...)`)."
     from torch.profiler import ProfilerActivity, profile
-    if channels_last: model = model.to(memory_format=torch.channels_last); x = x.contiguous(memory_format=torch.channels_last)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    sample_losses(model, x, task).mean().backward(); opt.step()  # warm-up
+    sample_losses(model, x, task).mean().backward()
+    opt.step()  # warm-up
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         loss = sample_losses(model, x, task).mean()
-        opt.zero_grad(); loss.backward(); opt.step()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     return prof
 
 # %% ../nbs/08_scale.ipynb #1ay3r002
@@ -266,22 +292,28 @@ def conv_train_flops(layer:nn.Module, # a Conv2d or ConvTranspose2d
                      y_shape:tuple, # its output shape
                      input_grad:bool=True, # whether the backward pass also computes the input's gradient
                     ) -> int:
-    "Multiply-adds x 2 of one forward and backward pass: forward, weight gradient and (if asked) input gradient cost the same."
+    ("Multiply-adds x 2 of one forward and backward pass: forward, weight gradient and (if asked) input gradient "
+     "cost the same.")
     k = layer.weight.shape[2] * layer.weight.shape[3]
     if isinstance(layer, nn.ConvTranspose2d): fwd = 2 * math.prod(x_shape) * (layer.out_channels // layer.groups) * k
     else: fwd = 2 * math.prod(y_shape) * (layer.in_channels // layer.groups) * k
     return fwd * (3 if input_grad else 2)
 
 def _time_ms(fn, repeats:int) -> float:
-    fn(); fn()  # warm-up: oneDNN builds its kernels on the first calls
+    fn()
+    fn()  # warm-up: oneDNN builds its kernels on the first calls
     ts = []
-    for _ in range(repeats): t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
     return 1e3 * statistics.median(ts)
 
 def matmul_gflops(n:int=1024, # side of the square float32 matrices
                   repeats:int=5, # timed products (median)
                  ) -> float:
-    "GFLOP/s of an n x n float32 matrix product on the CPU: what this machine's BLAS reaches on a large, regular problem."
+    ("GFLOP/s of an n x n float32 matrix product on the CPU: what this machine's BLAS reaches on a large, regular "
+     "problem.")
     a, b = torch.randn(n, n), torch.randn(n, n)
     return 2 * n**3 / _time_ms(lambda: a @ b, repeats) / 1e6
 
@@ -292,9 +324,12 @@ def conv_layer_rates(model:nn.Module, # an I2I model on the CPU
                      channels_last:bool=False, # time the layers in NHWC
                      repeats:int=5, # timed passes per layer (median)
                     ) -> list:
-    "Each convolution of `model` timed on its own (forward + backward, at the shapes `x` gives it): ms, GFLOP and GFLOP/s."
+    ("Each convolution of `model` timed on its own (forward + backward, at the shapes `x` gives it): ms, GFLOP and "
+     "GFLOP/s.")
     shapes = {}
-    def record(m, i, o): shapes[m] = (tuple(i[0].shape), tuple(o.shape), i[0].requires_grad)  # returns None: the output stays as it is
+    def record(m, i, o):
+        # returns None: the output stays as it is
+        shapes[m] = (tuple(i[0].shape), tuple(o.shape), i[0].requires_grad)
     hooks = [m.register_forward_hook(record) for m in model.modules() if isinstance(m, CONV_TYPES)]
     try: model(x)
     finally:
@@ -318,22 +353,28 @@ def time_budget(rows:list, # `conv_layer_rates` of the model
                 step_ms:float, # one measured training step at the same batch
                 peak_gflops:float, # `matmul_gflops` of this machine
                ) -> dict:
-    "Where one step's time goes, and two ceilings on what any switch can gain (estimates from layers timed on their own)."
+    ("Where one step's time goes, and two ceilings on what any switch can gain (estimates from layers timed on their "
+     "own).")
     conv_ms, gflop = sum(r['ms'] for r in rows), sum(r['gflop'] for r in rows)
     other_ms = max(step_ms - conv_ms, 0.)
     return dict(step_ms=step_ms, conv_ms=conv_ms, conv_share=conv_ms / step_ms, other_ms=other_ms,
                 conv_gflops=gflop / conv_ms * 1e3, peak_gflops=peak_gflops,
                 ceiling_fused=step_ms / conv_ms,  # everything but the convolutions for free
-                ceiling_peak_convs=step_ms / (other_ms + gflop / peak_gflops * 1e3))  # every convolution at the matrix-product rate
+                # every convolution at the matrix-product rate
+                ceiling_peak_convs=step_ms / (other_ms + gflop / peak_gflops * 1e3))
 
 def budget_table(rows:list, budget:dict) -> str:
     "A markdown table of `conv_layer_rates` rows and the `time_budget` summary under it."
     out = ['| layer | kind | input | ms | GFLOP | GFLOP/s |', '|---|---|---|---:|---:|---:|']
-    out += [f"| {r['layer']} | {r['kind']} | {'x'.join(map(str, r['input']))} | {r['ms']:.2f} | {r['gflop']:.3f} | {r['gflops']:.0f} |" for r in rows]
+    out += [f"| {r['layer']} | {r['kind']} | {'x'.join(map(str, r['input']))} | {r['ms']:.2f} | {r['gflop']:.3f} | "
+            f"{r['gflops']:.0f} |" for r in rows]
     b = budget
-    out.append(f"\nstep {b['step_ms']:.1f} ms, convolutions {b['conv_ms']:.1f} ms ({b['conv_share']:.0%}) at {b['conv_gflops']:.0f} GFLOP/s; "
-               f"matrix product {b['peak_gflops']:.0f} GFLOP/s. Ceilings (estimates): {b['ceiling_fused']:.2f}x if everything but the "
-               f"convolutions were free, {b['ceiling_peak_convs']:.2f}x if every convolution ran at the matrix-product rate.")
+    out.append(f"\nstep {b['step_ms']:.1f} ms, convolutions {b['conv_ms']:.1f} ms ({b['conv_share']:.0%}) "
+               f"at {b['conv_gflops']:.0f} GFLOP/s; "
+               f"matrix product {b['peak_gflops']:.0f} GFLOP/s. Ceilings (estimates): "
+               f"{b['ceiling_fused']:.2f}x if everything but the "
+               f"convolutions were free, {b['ceiling_peak_convs']:.2f}x if every convolution ran at the "
+               f"matrix-product rate.")
     return '\n'.join(out)
 
 
@@ -370,23 +411,28 @@ def ddp_train_probe(n_images:int=70, # embedded Fashion-MNIST images to train on
                     batch_size:int=35, # the global batch
                     seed:int=0,
                    ) -> dict:
-    "Train a narrow conv_ae with `train_model` (sharded when run in a process group); return rank, world size, losses and flat parameters."
+    ("Train a narrow conv_ae with `train_model` (sharded when run in a process group); return rank, world size, "
+     "losses and flat parameters.")
     from i2i_unlearn.core import rank, world_size
     x = load('fashion-mnist-10k').images[:n_images]
-    seed_everything(seed); m = build_model('conv_ae', 32, width=8)
+    seed_everything(seed)
+    m = build_model('conv_ae', 32, width=8)
     log = train_model(m, x, Task('recon'), epochs=epochs, batch_size=batch_size, seed=seed, desc='ddp probe')
-    return dict(rank=rank(), world=log.world_size, losses=log.losses, params=torch.cat([p.detach().flatten() for p in m.parameters()]).numpy())
+    return dict(rank=rank(), world=log.world_size, losses=log.losses,
+                params=torch.cat([p.detach().flatten() for p in m.parameters()]).numpy())
 
 # %% ../nbs/08_scale.ipynb #348d1461
 def scaling_rows(sweep:dict, # a `tools/scaling.py` result: {'sizes': [...]} 
                  methods:tuple=('decouple', 'finetune', 'li2024'), # methods to report
                 ) -> list:
-    "One row per training-set size of a scaling sweep: |D|, retraining's seconds, and per method its seconds, cost ratio, realism ratio and retain-test MSE over the oracle's."
+    ("One row per training-set size of a scaling sweep: |D|, retraining's seconds, and per method its seconds, "
+     "cost ratio, realism ratio and retain-test MSE over the oracle's.")
     rows = []
     for s in sorted((s for s in sweep['sizes'] if s['exit_code'] == 0), key=lambda s: s['data']['n_train']):
         row = {'|D|': s['data']['n_train'], 'epochs': s['epochs'], 'retrain s': s['seconds']['retrain']}
         for m in methods:
             r = s['methods'][m]
-            row.update({f'{m} s': s['seconds'][m], f'{m} cost': r['cost_ratio'], f'{m} realism': r['realism_ratio'], f'{m} retain/oracle': r['retain_vs_oracle']})
+            row.update({f'{m} s': s['seconds'][m], f'{m} cost': r['cost_ratio'], f'{m} realism': r['realism_ratio'],
+                        f'{m} retain/oracle': r['retain_vs_oracle']})
         rows.append(row)
     return rows
