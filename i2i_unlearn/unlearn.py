@@ -40,7 +40,7 @@ METHODS = {}
 CONFIGS = {} # method name -> its config class: `unlearn` builds the config from option names with `cls.of(**options)`
 
 def register(name:str, # the method's name in `METHODS`
-             config:type|None=None, # a config class with an `of(**options)` constructor, or None: options pass as they are
+             config:type|None=None, # config class with an `of(**options)` constructor; None: options pass as they are
             ):
     "Decorator: add an unlearning method `f(model, splits, task, **options) -> (model, log, certificate)`."
     def _reg(f):
@@ -87,7 +87,8 @@ def noise_like(x:torch.Tensor, # a batch of images
                g:torch.Generator|None=None, # seeded generator
               ) -> torch.Tensor:
     "A Gaussian-noise image batch with `x`'s mean and std (one each, over the batch), clamped to [0, 1]."
-    return (x.mean() + x.std() * torch.randn(x.shape, generator=g).to(x)).clamp(0, 1)  # the noise is drawn on the CPU generator, then moved
+    # the noise is drawn on the CPU generator, then moved
+    return (x.mean() + x.std() * torch.randn(x.shape, generator=g).to(x)).clamp(0, 1)
 
 def latent_mse(a, b) -> torch.Tensor:
     "Per-sample MSE between two latents (tensors or lists of feature maps)."
@@ -137,7 +138,8 @@ def calibrate_level(model:nn.Module, # the original model
         if not lam > 0: raise UserError(f"lam must be positive, got {lam}")
         return float(lam), 'value'
     if not 0 < q < 1: raise UserError(f"q must be in (0, 1), got {q}")
-    return theory.calibrate_lambda(eval_losses(model, splits.retain_val.x, task, distributed=True).numpy(), q), f'quantile q={q} of retain_val losses'
+    return theory.calibrate_lambda(eval_losses(model, splits.retain_val.x, task, distributed=True).numpy(),
+                                   q), f'quantile q={q} of retain_val losses'
 
 # %% ../nbs/05_unlearn.ipynb #b65a2b98
 def ascend(model:nn.Module, # trained in place
@@ -156,18 +158,26 @@ def ascend(model:nn.Module, # trained in place
     stream = batch_stream(xf, batch_size, seed, device_of(model))
     xc = xf[torch.randperm(len(xf), generator=torch.Generator().manual_seed(seed))[:check_size]]
     good = snapshot(params)
-    L = mean_loss(model, xc, task); hist, path, G, steps, stop = [L], 0., 0., 0, None
+    L = mean_loss(model, xc, task)
+    hist, path, G, steps, stop = [L], 0., 0., 0, None
     if L >= target: stop = 'target'
     while stop is None and steps < max_steps:
         before = flat(params)
         xb, n = draw(stream)
         loss = batch_mean(sample_losses(model, xb, task), n)
-        opt.zero_grad(); loss.backward(); average_gradients(params)
-        G = max(G, grad_norm(params)); opt.step(); steps += 1
+        opt.zero_grad()
+        loss.backward()
+        average_gradients(params)
+        G = max(G, grad_norm(params))
+        opt.step()
+        steps += 1
         path += float((flat(params) - before).norm())
         L = mean_loss(model, xc, task)
-        if not math.isfinite(L) or not math.isfinite(G): stop = 'non-finite'; break
-        good = snapshot(params); hist.append(L)
+        if not math.isfinite(L) or not math.isfinite(G):
+            stop = 'non-finite'
+            break
+        good = snapshot(params)
+        hist.append(L)
         if L >= target: stop = 'target'
     if stop == 'non-finite': restore(params, good)
     L = mean_loss(model, xf, task)  # the full forget set, for the record
@@ -216,11 +226,14 @@ def ascend_anchored(model:nn.Module, # trained in place
                     every:int=5, # steps between two measurements
                     ceiling:float=float('inf'), # past the target, also stop once the mean forget loss reaches this
                    ) -> dict:
-    "Ascent on the forget loss anchored by descent on the retain loss; returns steps, path length, G, losses and why it stopped."
+    ("Ascent on the forget loss anchored by descent on the retain loss; returns steps, path length, G, losses and why "
+     "it stopped.")
     opt = torch.optim.Adam(params, lr=lr)
-    sf, sr = batch_stream(xf, batch_size, seed, device_of(model)), batch_stream(xr, batch_size, seed + 1, device_of(model))
+    sf, sr = batch_stream(xf, batch_size, seed,
+                          device_of(model)), batch_stream(xr, batch_size, seed + 1, device_of(model))
     g = torch.Generator().manual_seed(seed)
-    xc, xvc = xf[torch.randperm(len(xf), generator=g)[:check_size]], xv[torch.randperm(len(xv), generator=g)[:check_size]]
+    xc, xvc = xf[torch.randperm(len(xf),
+                                generator=g)[:check_size]], xv[torch.randperm(len(xv), generator=g)[:check_size]]
     r0, L = mean_loss(model, xvc, task), mean_loss(model, xc, task)
     good, hist, path, G, steps, stop = snapshot(params), [L], 0., 0., 0, None
     live = [p for p in params if p.requires_grad]
@@ -230,15 +243,21 @@ def ascend_anchored(model:nn.Module, # trained in place
         gf = torch.autograd.grad(batch_mean(sample_losses(model, xfb, task), nf), live, allow_unused=True)
         G = max(G, all_mean(norm_of(gf)))  # under torchrun: the ranks' mean
         gr = torch.autograd.grad(batch_mean(sample_losses(model, xrb, task), nr), live, allow_unused=True)
-        combine_grads(live, gr, gf, weight); average_gradients(params); opt.step(); steps += 1
+        combine_grads(live, gr, gf, weight)
+        average_gradients(params)
+        opt.step()
+        steps += 1
         path += float((flat(params) - before).norm())
         if steps % every and steps < max_steps: continue
         L, R = (mean_loss(model, x, task) for x in (xc, xvc))
         stop = anchored_stop(L, R, G, r0=r0, target=target, ceiling=ceiling, tol=tol)
-        if stop != 'non-finite': good = snapshot(params); hist.append(L)
+        if stop != 'non-finite':
+            good = snapshot(params)
+            hist.append(L)
     if stop == 'non-finite': restore(params, good)
     L = mean_loss(model, xf, task)
-    return dict(steps=steps, path=path, G=G, loss=L, stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
+    return dict(steps=steps, path=path, G=G, loss=L,
+                stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
 
 # %% ../nbs/05_unlearn.ipynb #ch4nce02
 def chance_level(model:nn.Module, # the original model
@@ -265,7 +284,8 @@ def forget_fisher(model:nn.Module, # the original model (gradients only: its wei
                   batch_size:int=64, # images per minibatch
                   seed:int=0, # batch order
                  ) -> list:
-    "Per parameter, the mean squared gradient of the forget loss over `batches` minibatches (a diagonal Fisher; SSD, SalUn)."
+    ("Per parameter, the mean squared gradient of the forget loss over `batches` minibatches (a diagonal Fisher; "
+     "SSD, SalUn).")
     params = list(model.parameters())
     fisher = [torch.zeros_like(p) for p in params]
     stream = batch_stream(x, batch_size, seed, device_of(model))
@@ -310,7 +330,9 @@ def retain(model:nn.Module, # trained in place
         if hinge:
             xfb, nf = draw(sf)
             loss = loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
-        opt.zero_grad(); loss.backward(); average_gradients(params)
+        opt.zero_grad()
+        loss.backward()
+        average_gradients(params)
         if clip: nn.utils.clip_grad_norm_(params, clip)
         opt.step()
         path += float((flat(params) - before).norm())
@@ -322,15 +344,16 @@ def retain(model:nn.Module, # trained in place
 @dataclasses.dataclass
 class Certify:
     "Certified knowledge retention (theory chapter, Theorem 4), then noise-free fine-tuning on D_r (post-processing)."
-    retention:theory.CertifiedRetention = dataclasses.field(default_factory=theory.CertifiedRetention) # the theorem's public constants
+    retention:theory.CertifiedRetention = dataclasses.field(default_factory=theory.CertifiedRetention) # Thm 4 constants
     batch_size:int = 32 # retain images per noisy step (drawn independently of D_f)
     finetune_steps:int = 400 # Adam steps on D_r after the noisy ones; 0: release the noisy model itself
     finetune_lr:float = 2e-3 # Adam step size of the fine-tuning
     finetune_batch:int = 128 # retain images per fine-tuning step
-    noise_seed:int|None = None # None: a secret seed from OS entropy, as the guarantee needs; an int: reproducible noise (tests, audits)
+    noise_seed:int|None = None # None: secret OS-entropy seed (the guarantee needs it); int: reproducible (tests/audits)
 
 def trainable(model:nn.Module) -> list:
-    "The parameters Theorem 4 acts on: those with `requires_grad` (frozen ones, e.g. fixed position tables, are left as they are)."
+    ("The parameters Theorem 4 acts on: those with `requires_grad` (frozen ones, e.g. fixed position tables, are left "
+     "as they are).")
     return [p for p in model.parameters() if p.requires_grad]
 
 def project_(params:list, # parameters, scaled in place
@@ -344,7 +367,8 @@ def project_(params:list, # parameters, scaled in place
 
 def data_buffers(model:nn.Module) -> list:
     "Names of normalisation layers whose running statistics training updates from data: Theorem 4 does not cover them."
-    return [n for n, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._NormBase) and m.track_running_stats]
+    return [n for n, m in model.named_modules()
+            if isinstance(m, nn.modules.batchnorm._NormBase) and m.track_running_stats]
 
 def secret_seed(seed:int|None) -> int:
     "`seed`, or a secret seed from OS entropy, the same on every rank under torchrun (rank 0 draws it)."
@@ -364,7 +388,8 @@ def noisy_steps(model:nn.Module, # trained in place
                 seed:int, # batch order
                 noise_seed:int, # the noise (keep it secret: whoever knows it can undo the noise)
                ) -> int:
-    "Theorem 4's update, $\\theta \\leftarrow c\\,\\theta - \\gamma\\,\\mathrm{clip}_{C_1}(g) + \\mathcal N(0, \\sigma^2 I)$; returns how many gradients were clipped."
+    ("Theorem 4's update, $\\theta \\leftarrow c\\,\\theta - \\gamma\\,\\mathrm{clip}_{C_1}(g) + "
+     "\\mathcal N(0, \\sigma^2 I)$; returns how many gradients were clipped.")
     params = trainable(model)
     stream = batch_stream(xr, batch_size, seed + 11, device_of(model))
     noise = torch.Generator().manual_seed(noise_seed)   # the same on every rank
@@ -385,8 +410,9 @@ def noisy_steps(model:nn.Module, # trained in place
     model.zero_grad(set_to_none=True)
     return clipped
 
-COVERS = ("the released parameters only. The measured fields, and the checked fields start_projected and gradients_clipped, "
-          "are statistics of runs that saw D_f and are not covered; publish them only where that is acceptable")
+COVERS = ("the released parameters only. The measured fields, and the checked fields start_projected and "
+          "gradients_clipped, are statistics of runs that saw D_f and are not covered; publish them only where that is "
+          "acceptable")
 
 def certified_retain(model:nn.Module, # trained in place: the decoupled model
                      xr:torch.Tensor, # retain images D_r; nothing else is read
@@ -394,22 +420,33 @@ def certified_retain(model:nn.Module, # trained in place: the decoupled model
                      cfg:Certify, # constants of the guarantee and of the fine-tuning
                      seed:int=0, # batch order (the noise comes from `cfg.noise_seed`)
                     ) -> dict:
-    "Project, run Theorem 4's noisy steps, fine-tune on D_r; returns the `proved` record. Raises `UserError` on running statistics."
+    ("Project, run Theorem 4's noisy steps, fine-tune on D_r; returns the `proved` record. Raises `UserError` on "
+     "running statistics.")
     bad = data_buffers(model)
-    if bad: raise UserError(f"certified retention cannot cover running statistics ({', '.join(bad[:3])}); use a model without batch or instance norm statistics")
+    if bad:
+        raise UserError(f"certified retention cannot cover running statistics ({', '.join(bad[:3])}); "
+                        "use a model without batch or instance norm statistics")
     cr = cfg.retention
     sigma = theory.certified_sigma(cr)
     frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
     start_norm = project_(trainable(model), cr.C0)
     clipped = noisy_steps(model, xr, task, cr, sigma, cfg.batch_size, seed, secret_seed(cfg.noise_seed))
-    if cfg.finetune_steps: retain(model, trainable(model), xr, None, task, 0., cfg.finetune_steps, cfg.finetune_lr, 0., cfg.finetune_batch, seed)
-    return dict(theorem='Theorem 4 (theory chapter): certified knowledge retention; Koloskova et al., ICML 2025, gradient clipping',
-                epsilon=cr.epsilon, delta=cr.delta, sigma=sigma, accountant='dp-accounting RDP, Gaussian with z = sigma sqrt(W2) / S',
-                constants=dataclasses.asdict(cr), batch_size=cfg.batch_size, finetune_steps=cfg.finetune_steps, covers=COVERS,
-                checked=dict(reads_only='the retain images passed in (splits.retain_train; proxies are refused)', fixed_steps=cr.steps,
-                             noise='secret seed from OS entropy' if cfg.noise_seed is None else 'seeded: reproducible; the guarantee assumes the seed stays secret',
-                             start_projected=start_norm > cr.C0, gradients_clipped=int(clipped), running_statistics=False,
-                             frozen_parameters_left_as_is=frozen, buffers_not_noised=[n for n, _ in model.named_buffers()],
+    if cfg.finetune_steps: retain(model, trainable(model), xr, None, task, 0., cfg.finetune_steps, cfg.finetune_lr, 0.,
+                                  cfg.finetune_batch, seed)
+    return dict(theorem=('Theorem 4 (theory chapter): certified knowledge retention; Koloskova et al., ICML 2025, '
+                         'gradient clipping'),
+                epsilon=cr.epsilon, delta=cr.delta, sigma=sigma,
+                accountant='dp-accounting RDP, Gaussian with z = sigma sqrt(W2) / S',
+                constants=dataclasses.asdict(cr), batch_size=cfg.batch_size, finetune_steps=cfg.finetune_steps,
+                covers=COVERS,
+                checked=dict(reads_only='the retain images passed in (splits.retain_train; proxies are refused)',
+                             fixed_steps=cr.steps,
+                             noise=('secret seed from OS entropy' if cfg.noise_seed is None
+                                    else 'seeded: reproducible; the guarantee assumes the seed stays secret'),
+                             start_projected=start_norm > cr.C0, gradients_clipped=int(clipped),
+                             running_statistics=False,
+                             frozen_parameters_left_as_is=frozen,
+                             buffers_not_noised=[n for n, _ in model.named_buffers()],
                              finetune='post-processing on D_r only'))
 
 
@@ -419,7 +456,8 @@ OOD_Q = 0.95 # the quantile of the theory chapter's lambda: about 5% of held-out
 def ood_rates(model:nn.Module, splits:Splits, task:Task, lam:float) -> dict:
     "Per-sample $\\lambda$-OOD rates of the forget sets next to held-out retain data (`retain_test`)."
     parts = ('forget_train', 'forget_test', 'retain_test')
-    return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(), lam) for p in parts}
+    return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(),
+                               lam) for p in parts}
 
 
 # %% ../nbs/05_unlearn.ipynb #c3rt1f04
@@ -437,18 +475,25 @@ def certificate(model:nn.Module, # the unlearned model
     G = max(col(lambda rd: rd['ascent']['G']))
     last_path = rounds[-1]['retention']['path']   # None after certified retention (not measured)
     measured = dict(lam=levels['lam'], lam_calibration=f"quantile q={OOD_Q} of the original model's retain_val losses",
-                    target=levels['target'], target_calibration=levels['how'], margin=levels['margin'], ceiling=levels['cap'],
+                    target=levels['target'], target_calibration=levels['how'], margin=levels['margin'],
+                    ceiling=levels['cap'],
                     forget_loss_before=levels['before'], forget_loss_final=after,
-                    mean_forget_loss_ge_lam=bool(after >= levels['lam']), mean_forget_loss_ge_target=bool(after >= levels['target']),
+                    mean_forget_loss_ge_lam=bool(after >= levels['lam']),
+                    mean_forget_loss_ge_target=bool(after >= levels['target']),
                     ood_rate=ood_rates(model, splits, task, levels['lam']), rounds=len(rounds),
                     forget_loss_after_ascent=col(lambda rd: rd['ascent']['loss']),
                     forget_loss_after_retention=col(lambda rd: rd['retention']['loss']),
-                    keep_level=col(lambda rd: rd['keep_level']), retain_val_ratio=col(lambda rd: rd['retain_val_ratio']),
-                    ascent_steps=col(lambda rd: rd['ascent']['steps']), ascent_stop=col(lambda rd: rd['ascent']['stop']),
+                    keep_level=col(lambda rd: rd['keep_level']),
+                    retain_val_ratio=col(lambda rd: rd['retain_val_ratio']),
+                    ascent_steps=col(lambda rd: rd['ascent']['steps']),
+                    ascent_stop=col(lambda rd: rd['ascent']['stop']),
                     retention_steps=col(lambda rd: rd['retention']['steps']),
-                    ascent_path=col(lambda rd: rd['ascent']['path']), retention_path=col(lambda rd: rd['retention']['path']),
+                    ascent_path=col(lambda rd: rd['ascent']['path']),
+                    retention_path=col(lambda rd: rd['retention']['path']),
                     pruned_fraction=col(lambda rd: rd['pruned'] and rd['pruned']['fraction']),
-                    G_estimate=G, theorem2_margin_covers_path=None if last_path is None or G == 0 else bool(G * last_path <= levels['margin'] * levels['base']))
+                    G_estimate=G,
+                    theorem2_margin_covers_path=(None if last_path is None or G == 0
+                                                 else bool(G * last_path <= levels['margin'] * levels['base'])))
     why = ("Theorems 1-2 assume plain gradient ascent with step <= 1/beta and an enforced path budget; decouple prunes "
            "salient weights by default and runs Adam when it climbs, "
            "so every OOD number here is a measurement on the sets named, not a consequence of a theorem")
@@ -504,8 +549,10 @@ class Rounds:
 
 # %% ../nbs/05_unlearn.ipynb #db9ba593
 ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.margin', ceiling='level.ceiling',
-               decoupling='climb.rule', ascend_on='climb.params', lr_ascent='climb.lr', max_ascent_steps='climb.max_steps',
-               ascent_batch='climb.batch', tol='climb.tol', ascent_weight='climb.weight', check_every='climb.check_every',
+               decoupling='climb.rule', ascend_on='climb.params', lr_ascent='climb.lr',
+               max_ascent_steps='climb.max_steps',
+               ascent_batch='climb.batch', tol='climb.tol', ascent_weight='climb.weight',
+               check_every='climb.check_every',
                retain_steps='retention.steps', lr_retain='retention.lr', hinge='retention.hinge',
                retain_batch='retention.batch', keep='retention.keep', enforce_path_budget='retention.path_budget',
                rounds='rounds.most', settle='rounds.settle', min_gain='rounds.min_gain')
@@ -516,7 +563,7 @@ CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plai
 class DecoupleConfig:
     "Every option of `decouple`, in groups; `DecoupleConfig.of(**options)` builds one from option names."
     level:Level = dataclasses.field(default_factory=Level) # how far the forget losses go
-    saliency:Saliency|None = dataclasses.field(default_factory=Saliency) # decoupling by saliency pruning; None: no pruning
+    saliency:Saliency|None = dataclasses.field(default_factory=Saliency) # decoupling by saliency pruning; None: off
     climb:Climb|None = None # decoupling by bounded ascent (the paper's); None: no ascent
     retention:Retention|None = dataclasses.field(default_factory=Retention) # None: decoupling only
     rounds:Rounds = dataclasses.field(default_factory=Rounds) # verification and deepening
@@ -532,7 +579,8 @@ class DecoupleConfig:
 
     @classmethod
     def of(cls, **options) -> 'DecoupleConfig':
-        "From options `group.field` (`climb.lr`), an alias in `ALIASES` (`lr_ascent`), `saliency=False`, `climb=True`, `certify=`."
+        ("From options `group.field` (`climb.lr`), an alias in `ALIASES` (`lr_ascent`), `saliency=False`, "
+         "`climb=True`, `certify=`.")
         cfg = cls()
         for key, v in options.items():
             if key == 'certify': cfg.certify = v
@@ -568,7 +616,8 @@ def decouple_levels(model:nn.Module, # the original model
                     level:Level, # the level options
                     seed:int=0, # seeds the chance level's pairing
                    ) -> dict:
-    "The levels of a decouple run: lam (OOD), base, target, cap (ceiling), before (forget loss), r0 (held-out retain loss)."
+    ("The levels of a decouple run: lam (OOD), base, target, cap (ceiling), before (forget loss), r0 (held-out "
+     "retain loss).")
     lam = calibrate_level(model, splits, task, OOD_Q)[0]
     base, how = calibrate_level(model, splits, task, level.q, level.value)
     target = base * (1 + level.margin)
@@ -666,7 +715,8 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
              config:DecoupleConfig|None=None, # every option; None: the defaults
              seed:int=0, # seeds every draw
             ) -> tuple:
-    "Decoupling (saliency pruning; or bounded ascent), then knowledge retention (or certified); returns (model, log, certificate)."
+    ("Decoupling (saliency pruning; or bounded ascent), then knowledge retention (or certified); returns "
+     "(model, log, certificate).")
     cfg = (config or DecoupleConfig()).validate()
     levels = decouple_levels(model, splits, task, cfg.level, seed)
     log, prev = dict(rounds=[]), levels['before']
@@ -678,7 +728,8 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
     proved = certified_retain(model, splits.retain_train.x, task, cfg.certify, seed) if cfg.certify else None
     if cfg.certify:
         steps = cfg.certify.retention.steps + cfg.certify.finetune_steps
-        log['rounds'][-1]['retention'] = dict(steps=steps, path=None, loss=mean_loss(model, splits.forget_train.x, task))
+        log['rounds'][-1]['retention'] = dict(steps=steps, path=None,
+                                              loss=mean_loss(model, splits.forget_train.x, task))
     return model, log, certificate(model, splits, task, log, levels, proved)
 
 # %% ../nbs/05_unlearn.ipynb #f7758dc6
@@ -686,7 +737,8 @@ def li2024_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tens
     "Li et al.: encodings of retain inputs match the teacher's; of forget inputs, the teacher's encoding of noise."
     with torch.no_grad():
         t_r, t_n = teacher.encode(task(xr)[0]), teacher.encode(task(noise_like(xf, g))[0])
-    return latent_mse(student.encode(task(xr)[0]), t_r).mean() + alpha * latent_mse(student.encode(task(xf)[0]), t_n).mean()
+    return latent_mse(student.encode(task(xr)[0]),
+                      t_r).mean() + alpha * latent_mse(student.encode(task(xf)[0]), t_n).mean()
 
 def max_loss_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
     "Descent on the retain loss, ascent on the forget loss."
@@ -695,7 +747,8 @@ def max_loss_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Te
 def noisy_label_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
     "Forget targets replaced by noise images."
     x_in, region = task(xf)
-    return sample_losses(student, xr, task).mean() + alpha * pair_losses(student, x_in, noise_like(xf, g), region).mean()
+    return sample_losses(student, xr,
+                         task).mean() + alpha * pair_losses(student, x_in, noise_like(xf, g), region).mean()
 
 def retain_label_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
     "Forget outputs matched to the teacher's outputs on retain samples."
@@ -712,7 +765,8 @@ def random_encoder_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> to
     "Forget encodings matched to Gaussian noise with the teacher encoding's mean and std."
     with torch.no_grad():
         t_r, t_f = teacher.encode(task(xr)[0]), teacher.encode(task(xf)[0])
-    return latent_mse(student.encode(task(xr)[0]), t_r).mean() + alpha * latent_mse(student.encode(task(xf)[0]), _noise_latent(t_f, g)).mean()
+    return latent_mse(student.encode(task(xr)[0]),
+                      t_r).mean() + alpha * latent_mse(student.encode(task(xf)[0]), _noise_latent(t_f, g)).mean()
 
 def finetune_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
     "Retain reconstruction only."
@@ -733,29 +787,44 @@ def pair_train(model:nn.Module, splits:Splits, task:Task,
     "Train `params` of `model` on a loss of a forget and a retain batch per step."
     teacher = teacher or frozen_teacher(model)
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    sf, sr = batch_stream(splits.forget_train.x, batch_size, seed, device_of(model)), batch_stream(splits.retain_train.x, batch_size, seed + 1, device_of(model))
+    sf, sr = batch_stream(splits.forget_train.x, batch_size, seed,
+                          device_of(model)), batch_stream(splits.retain_train.x, batch_size, seed + 1, device_of(model))
     g, losses, stop = torch.Generator().manual_seed(seed), [], 'steps'
     good = snapshot(params)  # the last state with finite loss and weights
     for _ in range(steps):
         loss = loss_fn(model, teacher, draw(sf)[0], draw(sr)[0], task, alpha, g)
-        if all_mean(float(torch.isfinite(loss))) < 1: stop = 'non-finite'; break  # every rank stops together
-        opt.zero_grad(); loss.backward(); average_gradients(params); nn.utils.clip_grad_norm_(params, 1.0); opt.step()
-        if not all(torch.isfinite(p).all() for p in params): stop = 'non-finite'; break
-        good = snapshot(params); losses.append(loss.item())
+        if all_mean(float(torch.isfinite(loss))) < 1:
+            stop = 'non-finite'
+            break  # every rank stops together
+        opt.zero_grad()
+        loss.backward()
+        average_gradients(params)
+        nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        if not all(torch.isfinite(p).all() for p in params):
+            stop = 'non-finite'
+            break
+        good = snapshot(params)
+        losses.append(loss.item())
     if stop == 'non-finite':
         restore(params, good)
-        warnings.warn(f"non-finite loss or weights after {len(losses)} steps; stopped with the last good state (lower lr or alpha)")
+        warnings.warn(f"non-finite loss or weights after {len(losses)} steps; "
+                      "stopped with the last good state (lower lr or alpha)")
     return dict(steps=len(losses), losses=losses, stop=stop)
 
 # %% ../nbs/05_unlearn.ipynb #13bd93a7
-BASELINES = {'li2024': (li2024_loss, 'encoder'), 'max_loss': (max_loss_loss, 'all'), 'noisy_label': (noisy_label_loss, 'all'),
-             'retain_label': (retain_label_loss, 'all'), 'random_encoder': (random_encoder_loss, 'encoder'), 'finetune': (finetune_loss, 'all')}
+BASELINES = {'li2024': (li2024_loss, 'encoder'), 'max_loss': (max_loss_loss, 'all'),
+             'noisy_label': (noisy_label_loss, 'all'),
+             'retain_label': (retain_label_loss, 'all'), 'random_encoder': (random_encoder_loss, 'encoder'),
+             'finetune': (finetune_loss, 'all')}
 
 def _baseline(name):
     loss_fn, group = BASELINES[name]
-    def method(model, splits, task, steps:int=150, lr:float=2e-4, batch_size:int=32, alpha:float=0.2, weight_decay:float=0.05, seed:int=0):
+    def method(model, splits, task, steps:int=150, lr:float=2e-4, batch_size:int=32, alpha:float=0.2,
+               weight_decay:float=0.05, seed:int=0):
         params = model.param_groups()['encoder'] if group == 'encoder' else list(model.parameters())
-        return model, pair_train(model, splits, task, loss_fn, params, steps, lr, batch_size, alpha, weight_decay, seed), None
+        return model, pair_train(model, splits, task, loss_fn, params, steps, lr, batch_size, alpha, weight_decay,
+                                 seed), None
     method.__doc__ = f"Baseline `{name}`: {loss_fn.__doc__}"
     return method
 
@@ -763,9 +832,11 @@ for _name in BASELINES: register(_name)(_baseline(_name))
 
 # %% ../nbs/05_unlearn.ipynb #408c41d7
 @register('retrain')
-def retrain(model:nn.Module, splits:Splits, task:Task, epochs:int=12, batch_size:int=128, lr:float=2e-3, seed:int=0, **train_kw) -> tuple:
+def retrain(model:nn.Module, splits:Splits, task:Task, epochs:int=12, batch_size:int=128, lr:float=2e-3, seed:int=0,
+            **train_kw) -> tuple:
     "The oracle: train a fresh model on the retain set only."
     seed_everything(seed)
     fresh = rebuild(model).to(next(model.parameters()).device)
-    log = train_model(fresh, splits.retain_train.x, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, desc='retrain', **train_kw)
+    log = train_model(fresh, splits.retain_train.x, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                      desc='retrain', **train_kw)
     return fresh, dataclasses.asdict(log), None
