@@ -12,7 +12,8 @@ import scipy.stats
 import torch
 
 from . import metrics
-from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device, init_distributed, is_main, load_checkpoint, main_first,
+from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device,
+                              init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .core import parse_methods, quick_options
 from .data import Task, load, make_splits
@@ -37,19 +38,24 @@ QUICK = dict(max_train=1200, epochs=2)
 
 def run_sizes(cfg:RunConfig) -> dict:
     "Training-set cap and epochs for a config (`--quick` shrinks both)."
-    return dict(max_train=QUICK['max_train'], epochs=min(cfg.epochs, QUICK['epochs'])) if cfg.quick else dict(max_train=None, epochs=cfg.epochs)
+    return dict(max_train=QUICK['max_train'],
+                epochs=min(cfg.epochs, QUICK['epochs'])) if cfg.quick else dict(max_train=None, epochs=cfg.epochs)
 
 # %% ../nbs/09_experiments.ipynb #60b55827
 OUTPUTS = ('results.json', 'results.md', 'samples.png', 'original.safetensors', 'retrain.safetensors')
-SAME_ON_RESUME = ('dataset', 'model', 'model_size', 'weights', 'task', 'mask_ratio', 'forget_classes', 'forget_samples', 'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick', 'partial_weights', 'certify', 'oracles')
+SAME_ON_RESUME = ('dataset', 'model', 'model_size', 'weights', 'task', 'mask_ratio', 'forget_classes', 'forget_samples',
+                  'epochs', 'batch_size', 'lr', 'image_size', 'seed', 'quick', 'partial_weights', 'certify', 'oracles')
 
 def _same_data(old:dict|None, new:dict|None, out:Path) -> None:
-    "A one-line `UserError` when the data fingerprint recorded in `out` differs from the data read now (where the folder sits may change)."
+    ("A one-line `UserError` when the data fingerprint recorded in `out` differs from the data read now (where the "
+     "folder sits may change).")
     if not old or not new: return
     diff = [k for k in sorted(set(old) | set(new)) if k not in ('root', 'skipped') and old.get(k) != new.get(k)]
     if diff:
-        raise UserError(f"--resume with other data than the run in {out}: {', '.join(diff)} differ (now {new['n_images']} images in classes "
-                        f"{', '.join(map(str, new['classes'][:4]))}{', ...' if len(new['classes']) > 4 else ''}); its models were trained on the old data; "
+        raise UserError(f"--resume with other data than the run in {out}: {', '.join(diff)} differ "
+                        f"(now {new['n_images']} images in classes "
+                        f"{', '.join(map(str, new['classes'][:4]))}{', ...' if len(new['classes']) > 4 else ''}); "
+                        "its models were trained on the old data; "
                         "valid: the same data, or another --out folder")
 
 def check_out(cfg:RunConfig, # the run's options; `cfg.out` is the folder
@@ -57,17 +63,21 @@ def check_out(cfg:RunConfig, # the run's options; `cfg.out` is the folder
               overwrite:bool=False, # recompute into a non-empty folder
               fingerprint:dict|None=None, # `ImageSet.fingerprint()` of the data read now
              ) -> Path:
-    "Refuse an output folder that must not be written into, or a resume with other options or other data; reads only, writes nothing."
+    ("Refuse an output folder that must not be written into, or a resume with other options or other data; reads "
+     "only, writes nothing.")
     out = check_out_dir(cfg.out, resume, overwrite)
     if resume and (out / 'config.json').exists():
         old = json.loads((out / 'config.json').read_text())
         diff = [k for k in SAME_ON_RESUME if k in old and json.dumps(old[k]) != json.dumps(cfg.to_dict()[k])]
-        if diff: raise UserError(f"--resume with other options than the run in {out}: {', '.join(diff)} differ; use the same options or another folder")
+        if diff:
+            raise UserError(f"--resume with other options than the run in {out}: {', '.join(diff)} differ; "
+                            "use the same options or another folder")
         _same_data(old.get('data_fingerprint'), fingerprint, out)
     return out
 
 def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False, fingerprint:dict|None=None) -> Path:
-    "Check the output folder, then create it and write `config.json`: every option and the data fingerprint (rank 0 only under torchrun)."
+    ("Check the output folder, then create it and write `config.json`: every option and the data fingerprint (rank 0 "
+     "only under torchrun).")
     out = check_out(cfg, resume, overwrite, fingerprint)
     if is_main():
         out.mkdir(parents=True, exist_ok=True)
@@ -75,14 +85,17 @@ def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False, fingerpr
     return out
 
 # %% ../nbs/09_experiments.ipynb #a41f8fe7
-MODEL_SIZES = {'mae': tuple(MAE_CONFIGS), 'diffusion': tuple(DIFFUSION_CONFIGS)}  # models that come in sizes, and their size names
+# models that come in sizes, and their size names
+MODEL_SIZES = {'mae': tuple(MAE_CONFIGS), 'diffusion': tuple(DIFFUSION_CONFIGS)}
 
 def model_kwargs(cfg:RunConfig) -> dict:
-    "Constructor options of `cfg.model` from the config (`build_model(..., **model_kwargs(cfg))`); a bad `model_size` is a `UserError`."
+    ("Constructor options of `cfg.model` from the config (`build_model(..., **model_kwargs(cfg))`); a bad "
+     "`model_size` is a `UserError`.")
     kw = {}
     if cfg.model_size is not None:
         if cfg.model not in MODEL_SIZES:
-            raise UserError(f"model {cfg.model} has one size, so --model-size {cfg.model_size} does not apply; valid: leave it out, or a model with sizes: "
+            raise UserError(f"model {cfg.model} has one size, so --model-size {cfg.model_size} does not apply; "
+                            "valid: leave it out, or a model with sizes: "
                             + '; '.join(f"{m} ({', '.join(s)})" for m, s in MODEL_SIZES.items()))
         kw['size'] = choose(cfg.model_size, MODEL_SIZES[cfg.model], f'{cfg.model} size')
     if cfg.model == 'mae' and cfg.weights: kw['imagenet_norm'] = True  # what the official weights expect
@@ -92,13 +105,15 @@ def model_kwargs(cfg:RunConfig) -> dict:
 def initial_model(cfg:RunConfig, device='cpu'):
     "The original model before training: seeded, built with `model_kwargs`, and loaded from `cfg.weights` if given."
     seed_everything(cfg.seed)
-    return build_model(cfg.model, cfg.image_size, weights=cfg.weights, strict=not cfg.partial_weights, **model_kwargs(cfg)).to(device)
+    return build_model(cfg.model, cfg.image_size, weights=cfg.weights, strict=not cfg.partial_weights,
+                       **model_kwargs(cfg)).to(device)
 
 def weights_check(model, # a model just loaded from a weights file
                   x:torch.Tensor, # a few held-out images (N, C, H, W) in [0, 1]
                   task:Task, # the masking operator
                  ) -> dict:
-    "The model's MSE on `x` over the scored region next to a trivial answer's: each image's mean colour over its visible pixels."
+    ("The model's MSE on `x` over the scored region next to a trivial answer's: each image's mean colour over its "
+     "visible pixels.")
     x_in, region = task(x)
     with torch.no_grad(): y = model.eval()(x_in.to(next(model.parameters()).device)).cpu().float()
     seen = torch.ones_like(x[:, :1]) if task.name == 'recon' else 1 - region.expand_as(x[:, :1])
@@ -108,21 +123,28 @@ def weights_check(model, # a model just loaded from a weights file
 
 def weights_warning(check:dict, path:str) -> str:
     "One line for a `weights_check` that failed: what was measured and what is likely wrong."
-    return (f"weights {Path(path).name}: MSE {check['model_mse']:.3g} on {check['n_images']} held-out images, worse than filling with each image's mean "
-            f"colour ({check['fill_mse']:.3g}); likely a checkpoint trained with norm_pix_loss (official *_full.pth files predict per-patch normalised "
-            "pixels), an encoder-only file with an untrained decoder, or weights for other images; fine-tune it with --epochs N, or use other weights")
+    return (f"weights {Path(path).name}: MSE {check['model_mse']:.3g} on {check['n_images']} held-out images, "
+            "worse than filling with each image's mean "
+            f"colour ({check['fill_mse']:.3g}); likely a checkpoint trained with norm_pix_loss "
+            "(official *_full.pth files predict per-patch normalised "
+            "pixels), an encoder-only file with an untrained decoder, or weights for other images; "
+            "fine-tune it with --epochs N, or use other weights")
 
 def weights_record(model, cfg:RunConfig, check:dict|None=None) -> dict|None:
-    "What results.json says about the starting weights: None from scratch, else the load report, its summary, the file's sha256 and the `weights_check`."
+    ("What results.json says about the starting weights: None from scratch, else the load report, its summary, the "
+     "file's sha256 and the `weights_check`.")
     if not cfg.weights: return None
     rep = model.weights_report
-    return {**rep, 'summary': weights_summary(rep), 'sha256': sha256_file(Path(cfg.weights).expanduser()), 'fine_tune_epochs': run_sizes(cfg)['epochs'],
+    return {**rep, 'summary': weights_summary(rep), 'sha256': sha256_file(Path(cfg.weights).expanduser()),
+            'fine_tune_epochs': run_sizes(cfg)['epochs'],
             'imagenet_norm': bool(model_kwargs(cfg).get('imagenet_norm', False)), 'check': check}
 
 # %% ../nbs/09_experiments.ipynb #d5195ebd
 def _cached_model(path:Path, make, resume:bool, template):
-    "Load the model at `path` (with its seconds) if resuming and present, else `make()` it and save it (rank 0; the others then load rank 0's file)."
-    if resume and path.exists() and sidecar_path(path).exists():  # no sidecar: the run was killed while saving; make it again
+    ("Load the model at `path` (with its seconds) if resuming and present, else `make()` it and save it (rank 0; the "
+     "others then load rank 0's file).")
+    # no sidecar: the run was killed while saving; make it again
+    if resume and path.exists() and sidecar_path(path).exists():
         tensors, meta = load_checkpoint(path)
         template.load_state_dict(tensors)
         return template, meta.get('seconds', float('nan')), meta.get('certificate')
@@ -130,23 +152,28 @@ def _cached_model(path:Path, make, resume:bool, template):
     if is_main(): save_checkpoint(path, model.state_dict(), step=0, seconds=seconds, certificate=cert)
     if world_size() > 1:
         barrier()  # the file is complete
-        if not is_main(): model.load_state_dict(load_checkpoint(path)[0])  # every rank continues from rank 0's model, to the bit
+        # every rank continues from rank 0's model, to the bit
+        if not is_main(): model.load_state_dict(load_checkpoint(path)[0])
     return model, seconds, cert
 
 def save_curve(out:Path, name:str, curve:list) -> None:
-    "Keep a model's held-out curve (`TrainLog.heldout`) as OUT/curves/NAME.json (rank 0 writes), before the model is saved."
+    ("Keep a model's held-out curve (`TrainLog.heldout`) as OUT/curves/NAME.json (rank 0 writes), before the model "
+     "is saved.")
     if is_main(): write_json(out / 'curves' / f'{name}.json', dict(heldout_loss=curve))
 
 def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -> tuple:
     "The original model on D = D_f + D_r (from `cfg.weights` if given: fine-tuned), checkpointed every epoch."
     def make():
         m = initial_model(cfg, device)
-        log = train_model(m, splits.train.x, task, epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed,
-                          ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original', heldout=splits.retain_val.x)
+        log = train_model(m, splits.train.x, task, epochs=run_sizes(cfg)['epochs'], batch_size=cfg.batch_size,
+                          lr=cfg.lr, seed=cfg.seed,
+                          ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original',
+                          heldout=splits.retain_val.x)
         save_curve(out, 'original', log.heldout)
         return m, log.seconds, None
     seed_everything(cfg.seed)
-    return _cached_model(out / 'original.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
+    return _cached_model(out / 'original.safetensors', make, resume,
+                         build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
 
 # %% ../nbs/09_experiments.ipynb #f28dd81c
 def n_oracles(cfg:RunConfig) -> int:
@@ -162,7 +189,8 @@ def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the t
         save_curve(out, f'retrain_{k + 1}', r.log['heldout'])
         return r.model, r.seconds, None
     seed_everything(cfg.seed + k)
-    return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
+    return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume,
+                         build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
 
 def method_specs(cfg:RunConfig) -> dict:
     "`{name: options}` of `cfg.methods` (`core.parse_methods`), every method when none is named; retrain always runs."
@@ -184,7 +212,8 @@ def certify_options(cfg:RunConfig) -> dict:
 def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Unlearn with `name` (or reuse its checkpoint); returns (model, seconds, certificate)."
     path = out / ('retrain.safetensors' if name == 'retrain' else f'methods/{name}.safetensors')
-    extra = dict(ckpt_path=out / 'retrain.train.safetensors', resume=resume, heldout=splits.retain_val.x) if name == 'retrain' else {}
+    extra = dict(ckpt_path=out / 'retrain.train.safetensors', resume=resume,
+                 heldout=splits.retain_val.x) if name == 'retrain' else {}
     def make():
         r = unlearn(original, splits, name, task, seed=cfg.seed, **method_options(name, cfg), **extra)
         if name == 'retrain': save_curve(out, 'retrain', r.log['heldout'])
@@ -197,7 +226,8 @@ def plateau_test(curve:list, # held-out loss after each epoch
                  frac:float=0.2, # the last share of the epochs that is tested
                  tol:float=0.01, # converged: the held-out loss fell by less than this fraction over them
                 ) -> dict:
-    "Is a reference model converged? The relative fall of its held-out loss over the last `frac` of its epochs, against `tol`."
+    ("Is a reference model converged? The relative fall of its held-out loss over the last `frac` of its epochs, "
+     "against `tol`.")
     n = len(curve)
     k = max(1, round(frac * n))
     if n <= k: return dict(improvement=None, converged=None, last_epochs=k, tol=tol)
@@ -218,8 +248,10 @@ def convergence(out:Path, # the run's folder, with curves/NAME.json
 
 def convergence_warnings(conv:dict) -> list:
     "One line per reference model whose held-out loss still falls."
-    return [f"{n}: held-out loss still fell {100 * c['improvement']:.1f}% over its last {c['last_epochs']} epochs: not converged, "
-            f"so gaps to it measure training budgets, not unlearning; raise --epochs" for n, c in conv.items() if c['converged'] is False]
+    return [f"{n}: held-out loss still fell {100 * c['improvement']:.1f}% over its last {c['last_epochs']} epochs: "
+            "not converged, "
+            f"so gaps to it measure training budgets, not unlearning; raise --epochs"
+            for n, c in conv.items() if c['converged'] is False]
 
 # %% ../nbs/09_experiments.ipynb #f11f5a64
 PRETRAINED_SPLITS = ('forget_test', 'retain_test')  # the splits that get fid_inception, is_inception, clip_cosine
@@ -227,9 +259,11 @@ PRETRAINED_SPLITS = ('forget_test', 'retain_test')  # the splits that get fid_in
 def check_metric_weights(cfg:RunConfig) -> None:
     "A one-line `UserError` unless `cfg`'s metric weights files exist and the packages that read them are installed."
     if cfg.inception_weights:
-        metrics._need_file(cfg.inception_weights, 'Inception-v3'); metrics._need_package('torch_fidelity', 'torch-fidelity', '--inception-weights')
+        metrics._need_file(cfg.inception_weights, 'Inception-v3')
+        metrics._need_package('torch_fidelity', 'torch-fidelity', '--inception-weights')
     if cfg.clip_weights:
-        metrics._need_file(cfg.clip_weights, 'CLIP'); metrics._need_package('open_clip', 'open_clip_torch', '--clip-weights')
+        metrics._need_file(cfg.clip_weights, 'CLIP')
+        metrics._need_package('open_clip', 'open_clip_torch', '--clip-weights')
 
 def _rgb(x:torch.Tensor) -> torch.Tensor: return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
@@ -238,10 +272,12 @@ def model_outputs(model, # the I2I model
                   task:Task, # the masking operator
                   batch_size:int=256, # images per forward pass
                  ) -> torch.Tensor:
-    "The model's outputs on `x` with the visible pixels pasted back (what `fid_local` scores), clamped to [0, 1], on the CPU."
+    ("The model's outputs on `x` with the visible pixels pasted back (what `fid_local` scores), clamped to [0, 1], "
+     "on the CPU.")
     dev = next(model.parameters()).device
     def outputs(rows):
-        xb = x[rows].to(dev).float(); x_in, region = task(xb)
+        xb = x[rows].to(dev).float()
+        x_in, region = task(xb)
         return metrics.paste(model(x_in).float(), xb, region).clamp(0, 1)
     return eval_batches(model, len(x), outputs, batch_size)
 
@@ -250,7 +286,8 @@ def pretrained_metrics(model, # the I2I model
                        task:Task, # the masking operator
                        cfg:RunConfig, # its inception_weights and clip_weights say which metrics
                       ) -> dict:
-    "`{SPLIT: {'fid_inception', 'is_inception', 'clip_cosine'}}` for SPLIT in `PRETRAINED_SPLITS`, each metric only with its weights; `{}` without weights."
+    ("`{SPLIT: {'fid_inception', 'is_inception', 'clip_cosine'}}` for SPLIT in `PRETRAINED_SPLITS`, each metric only "
+     "with its weights; `{}` without weights.")
     if not (cfg.inception_weights or cfg.clip_weights): return {}
     dev, res = str(next(model.parameters()).device), {}
     for s in PRETRAINED_SPLITS:
@@ -260,7 +297,8 @@ def pretrained_metrics(model, # the I2I model
         d = {}
         if cfg.inception_weights:
             d['fid_inception'] = metrics.inception_fid(x, y, cfg.inception_weights, device=dev)
-            d['is_inception'] = metrics.inception_is(y, cfg.inception_weights, splits=min(10, len(y)), seed=cfg.seed, device=dev)
+            d['is_inception'] = metrics.inception_is(y, cfg.inception_weights, splits=min(10, len(y)), seed=cfg.seed,
+                                                     device=dev)
         if cfg.clip_weights: d['clip_cosine'] = metrics.clip_cosine(y, x, cfg.clip_weights, device=dev)
         res[s] = d
     return res
@@ -269,21 +307,27 @@ def pretrained_metrics(model, # the I2I model
 SCHEMA = 'i2i_unlearn/results/v1'
 REALISM_SPLITS = ('forget_train', 'forget_test', 'retain_test')  # where realism against the oracles is measured
 
-def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float, feature_net, cfg:RunConfig, ds_name:str, weights:dict|None=None,
+def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float, feature_net, cfg:RunConfig,
+                 ds_name:str, weights:dict|None=None,
                  oracles:tuple=('retrain',)) -> dict:
     "The results dictionary for a set of models."
     scores = {n: metrics.evaluate(m, splits, task, lam, feature_net) for n, m in models.items()}
-    if is_main():  # real FID/IS/CLIP from the user's weights (nothing without them); rank 0 writes, so only rank 0 computes
+    # real FID/IS/CLIP from the user's weights (nothing without them); rank 0 writes, so only rank 0 computes
+    if is_main():
         for n, m in models.items():
             for s, d in pretrained_metrics(m, splits, task, cfg).items(): scores[n][s].update(d)
     res = {'schema': SCHEMA, 'config': cfg.to_dict(),
-           'data': {'dataset': ds_name, 'n_train': len(splits.forget_train) + len(splits.retain_train), 'n_forget': len(splits.forget_train),
+           'data': {'dataset': ds_name, 'n_train': len(splits.forget_train) + len(splits.retain_train),
+                    'n_forget': len(splits.forget_train),
                     'n_retain': len(splits.retain_train), 'n_test': len(splits.forget_test) + len(splits.retain_test)},
-           'models': {n: {'seconds': float(seconds[n]), 'metrics': scores[n], **({'certificate': certs[n]} if certs.get(n) else {})} for n in models},
-           'retrain_gap': metrics.retrain_gaps(scores), 'cost_ratio': metrics.cost_ratios({n: float(s) for n, s in seconds.items()}),
+           'models': {n: {'seconds': float(seconds[n]), 'metrics': scores[n],
+                          **({'certificate': certs[n]} if certs.get(n) else {})} for n in models},
+           'retrain_gap': metrics.retrain_gaps(scores),
+           'cost_ratio': metrics.cost_ratios({n: float(s) for n, s in seconds.items()}),
            'lambda_eval': lam, 'weights': weights,
            'mia': {n: metrics.loss_mia(m, splits, task, cv=False) for n, m in models.items()},
-           'oracles': list(oracles), 'realism': {s: metrics.realism(models, list(oracles), getattr(splits, s).x, task) for s in REALISM_SPLITS}}
+           'oracles': list(oracles),
+           'realism': {s: metrics.realism(models, list(oracles), getattr(splits, s).x, task) for s in REALISM_SPLITS}}
     return res
 
 def _num(v, fmt:str='.5f') -> str: return '-' if v is None or not np.isfinite(v) else format(v, fmt)
@@ -292,40 +336,51 @@ MIN_SAMPLES = 10  # fewer images in a split: its metrics are reported with a war
 
 def sample_warnings(splits) -> list:
     "One line per split with fewer than `MIN_SAMPLES` images: its metrics (and the MIA AUC) rest on too few samples."
-    return [f"split {p} has {n} image{'s' * (n != 1)}: its metrics rest on too few samples (fewer than {MIN_SAMPLES}); use more data"
+    return [f"split {p} has {n} image{'s' * (n != 1)}: its metrics rest on too few samples "
+            f"(fewer than {MIN_SAMPLES}); use more data"
             for p, n in splits.sizes().items() if n < MIN_SAMPLES]
 
 def _hint(m:dict) -> str:
     "What to try for a bad model: a smaller --lr, or, after certified retention, a larger noise-free budget."
     proved = (m.get('certificate') or {}).get('proved')
     if not proved: return 'try a smaller --lr'
-    return f"certified retention added noise of std {proved['sigma']:.2g} per parameter and step; its fine-tuning budget is too small at this size"
+    return (f"certified retention added noise of std {proved['sigma']:.2g} per parameter and step; "
+            "its fine-tuning budget is too small at this size")
 
 def health_warnings(res:dict, # `evaluate_all`'s dictionary
                     start_mse:float, # retain-test MSE of the model before training
                    ) -> dict:
-    "name -> warning for models whose retain-test MSE is above the untrained model's, or above 1 (outputs far outside [0, 1])."
+    ("name -> warning for models whose retain-test MSE is above the untrained model's, or above 1 (outputs far "
+     "outside [0, 1]).")
     out = {}
     for n, m in res['models'].items():
         r = m['metrics']['retain_test']['mse']
         if r is None or not np.isfinite(r) or r > 1:
-            out[n] = f"{n}: retain-test MSE {_num(r, '.3g')} (at most 1 when outputs stay in [0, 1]): outputs leave [0, 1], training diverged; {_hint(m)}"
+            out[n] = (f"{n}: retain-test MSE {_num(r, '.3g')} (at most 1 when outputs stay in [0, 1]): "
+                      f"outputs leave [0, 1], training diverged; {_hint(m)}")
         elif r > start_mse:
-            out[n] = f"{n}: retain-test MSE {r:.3g} is above the untrained model's {start_mse:.3g}: training made it worse; {_hint(m)}"
+            out[n] = (f"{n}: retain-test MSE {r:.3g} is above the untrained model's {start_mse:.3g}: "
+                      f"training made it worse; {_hint(m)}")
     return out
 
 # %% ../nbs/09_experiments.ipynb #76c4830a
 def results_table(res:dict) -> str:
-    "A markdown table of the main numbers; models with a health warning are marked (!) and the warnings follow the table; '-' where a number is missing."
-    rows = ['| model | seconds | cost ratio | forget-test MSE | gap | retain-test MSE | gap | forget-test fid_local | forget-test OOD rate | MIA AUC '
-            '| forget-test realism ratio | forget-test KS p |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    ("A markdown table of the main numbers; models with a health warning are marked (!) and the warnings follow the "
+     "table; '-' where a number is missing.")
+    rows = ['| model | seconds | cost ratio | forget-test MSE | gap | retain-test MSE | gap | forget-test fid_local '
+            '| forget-test OOD rate | MIA AUC '
+            '| forget-test realism ratio | forget-test KS p |',
+            '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for n, m in res['models'].items():
         f, r, g = m['metrics']['forget_test'], m['metrics']['retain_test'], res['retrain_gap'][n]
         rl = res.get('realism', {}).get('forget_test', {})
         mark = ' (!)' if m.get('warnings') else ''
-        rows.append(f"| {n}{mark} | {_num(m['seconds'], '.1f')} | {_num(res['cost_ratio'][n], '.3f')} | {_num(f['mse'])} | {_num(g['forget_test_mse'])} | "
-                    f"{_num(r['mse'])} | {_num(g['retain_test_mse'])} | {_num(f['fid_local'], '.3f')} | {_num(f['ood_rate'], '.3f')} | {_num(res['mia'][n]['auc'], '.3f')} | "
-                    f"{_num(rl.get(n, {}).get('realism_ratio'), '.2f')} | {_num(rl.get(n, {}).get('forget_quality'), '.3f')} |")
+        rows.append(f"| {n}{mark} | {_num(m['seconds'], '.1f')} | {_num(res['cost_ratio'][n], '.3f')} | "
+                    f"{_num(f['mse'])} | {_num(g['forget_test_mse'])} | {_num(r['mse'])} | "
+                    f"{_num(g['retain_test_mse'])} | {_num(f['fid_local'], '.3f')} | {_num(f['ood_rate'], '.3f')} | "
+                    f"{_num(res['mia'][n]['auc'], '.3f')} | "
+                    f"{_num(rl.get(n, {}).get('realism_ratio'), '.2f')} | "
+                    f"{_num(rl.get(n, {}).get('forget_quality'), '.3f')} |")
     notes = [f"\n(!) {w}" for m in res['models'].values() for w in m.get('warnings', [])]
     return '\n'.join(rows) + '\n' + ''.join(notes) + ('\n' if notes else '')
 
@@ -338,13 +393,16 @@ def samples_figure(models:dict, splits, task, n:int=4):
     x_in = task(x)[0]
     cols = [('input', x_in), ('target', x)]
     with torch.no_grad():
-        for name, m in models.items(): cols.append((name, m.eval()(x_in.to(next(m.parameters()).device)).cpu().clamp(0, 1)))
+        for name, m in models.items():
+            cols.append((name, m.eval()(x_in.to(next(m.parameters()).device)).cpu().clamp(0, 1)))
     fig = Figure(figsize=(1.1 * len(cols), 1.15 * len(x)))
     axs = fig.subplots(len(x), len(cols), squeeze=False)
     for j, (name, imgs) in enumerate(cols):
         axs[0, j].set_title(name, fontsize=7, rotation=30)
         for i in range(len(x)):
-            axs[i, j].imshow(imgs[i].permute(1, 2, 0).numpy()); axs[i, j].set_xticks([]); axs[i, j].set_yticks([])
+            axs[i, j].imshow(imgs[i].permute(1, 2, 0).numpy())
+            axs[i, j].set_xticks([])
+            axs[i, j].set_yticks([])
         axs[0, 0].set_ylabel('forget', fontsize=7)
         axs[nf, 0].set_ylabel('retain', fontsize=7)  # a split may hold fewer than n images
     fig.tight_layout()
@@ -356,10 +414,12 @@ def protocol_forget_classes(cfg:RunConfig) -> tuple|None:
     if not cfg.protocol: return None
     from i2i_unlearn import protocols
     protocols.get_protocol(cfg.protocol)
-    if cfg.dataset != 'folder' or not cfg.data_root: raise UserError(f"--protocol {cfg.protocol} needs --dataset folder and --data-root with the protocol's classes")
+    if cfg.dataset != 'folder' or not cfg.data_root:
+        raise UserError(f"--protocol {cfg.protocol} needs --dataset folder and --data-root with the protocol's classes")
     cls = protocols.folder_classes(cfg.protocol, cfg.data_root)
     if cls['other']:
-        raise UserError(f"{cfg.data_root} holds {len(cls['other'])} classes outside {cfg.protocol}; make a tree of only its classes with i2i_unlearn.protocols.link_classes")
+        raise UserError(f"{cfg.data_root} holds {len(cls['other'])} classes outside {cfg.protocol}; "
+                        "make a tree of only its classes with i2i_unlearn.protocols.link_classes")
     return tuple(cls['forget'])
 
 # %% ../nbs/09_experiments.ipynb #35673ebb
@@ -368,7 +428,8 @@ def _method_names(cfg:RunConfig, out:Path, resume:bool) -> list:
     if resume and (out / 'results.json').exists():  # a later run adds methods to the earlier ones
         old = json.loads((out / 'results.json').read_text())['models']
         names = [n for n in old if n in METHODS and n not in ('retrain', *names)] + names
-    if cfg.certify and 'decouple' not in names: raise UserError("--certify applies to decouple; add decouple to --methods")
+    if cfg.certify and 'decouple' not in names:
+        raise UserError("--certify applies to decouple; add decouple to --methods")
     return [n for n in names if n != 'retrain']
 
 @dataclasses.dataclass
@@ -533,7 +594,8 @@ COLUMNS = {'seconds': lambda r, n: r['models'][n]['seconds'],
            'cost_ratio': lambda r, n: r['cost_ratio'][n],
            'forget_test_mse': lambda r, n: r['models'][n]['metrics']['forget_test']['mse'],
            'retain_test_mse': lambda r, n: r['models'][n]['metrics']['retain_test']['mse'],
-           'retain_test_mse_over_oracle': lambda r, n: r['models'][n]['metrics']['retain_test']['mse'] / r['models']['retrain']['metrics']['retain_test']['mse'],
+           'retain_test_mse_over_oracle': lambda r,
+           n: r['models'][n]['metrics']['retain_test']['mse'] / r['models']['retrain']['metrics']['retain_test']['mse'],
            'forget_test_ood_rate': lambda r, n: r['models'][n]['metrics']['forget_test']['ood_rate'],
            'mia_auc': lambda r, n: r['mia'][n]['auc'],
            'forget_test_realism_ratio': lambda r, n: r['realism']['forget_test'][n]['realism_ratio'],
@@ -552,7 +614,8 @@ def table_numbers(res:dict, # one run's results.json
 def interval(values:list, # one number per seed (None: missing)
              level:float=0.95, # coverage of the interval
             ) -> dict:
-    "Mean and Student-t interval of the seeds' values: {mean, lo, hi, n, values}; lo = hi = None with fewer than 2 values."
+    ("Mean and Student-t interval of the seeds' values: {mean, lo, hi, n, values}; lo = hi = None with fewer than 2 "
+     "values.")
     v = np.array([x for x in values if x is not None], dtype=float)
     if len(v) == 0: return dict(mean=None, lo=None, hi=None, n=0, values=list(values))
     m = float(v.mean())
@@ -586,7 +649,8 @@ def run_seeds(cfg:RunConfig, # every option; seeds cfg.seed, cfg.seed + 1, ... (
     "The whole run once per seed, into OUT/seed_S; OUT/results.json and results.md hold the means and 95% intervals."
     out = Path(cfg.out)
     if (out / 'results.json').exists() and not (resume or overwrite):
-        raise UserError(f"{out / 'results.json'} exists; pass --resume to reuse the seeds' runs or --overwrite to redo them")
+        raise UserError(f"{out / 'results.json'} exists; "
+                        "pass --resume to reuse the seeds' runs or --overwrite to redo them")
     runs = {}
     for s in range(cfg.seed, cfg.seed + cfg.seeds):
         say(f"seed {s} of {cfg.seed}..{cfg.seed + cfg.seeds - 1}")
@@ -608,18 +672,24 @@ def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold orig
     "Uncertified and certified decouple (one per epsilon): seconds, retain-test MSE and realism on forget-test."
     sp, task, orig = run.splits, run.task, run.models['original']
     oracles = {n: m for n, m in run.models.items() if n == 'retrain' or n.startswith('retrain_')}
-    if len(oracles) < 2: oracles['retrain_2'] = unlearn(orig, sp, 'retrain', task, seed=cfg.seed + 1, **method_options('retrain', cfg)).model
+    if len(oracles) < 2:
+        oracles['retrain_2'] = unlearn(orig, sp, 'retrain', task, seed=cfg.seed + 1,
+                                       **method_options('retrain', cfg)).model
     names = list(oracles)
     mse = lambda m, part: float(eval_losses(m, getattr(sp, part).x, task).mean())
-    judge = lambda name, m: metrics.realism(oracles | {name: m}, names, sp.forget_test.x, task)[name] | dict(mse=mse(m, 'forget_test'))
+    judge = lambda name, m: (metrics.realism(oracles | {name: m}, names, sp.forget_test.x, task)[name]
+                             | dict(mse=mse(m, 'forget_test')))
     quick = quick_options('decouple') if cfg.quick else {}
-    seeded = lambda e: dataclasses.replace(certify_options(dataclasses.replace(cfg, certify=f'{e},1e-5'))['certify'], noise_seed=cfg.seed + 13)
-    variants = {'decouple': {}} | {f'certified eps={e:g}': dict(certify=seeded(e)) for e in epsilons}   # seeded noise: a reproducible measurement
+    seeded = lambda e: dataclasses.replace(certify_options(dataclasses.replace(cfg, certify=f'{e},1e-5'))['certify'],
+                                           noise_seed=cfg.seed + 13)
+    # seeded noise: a reproducible measurement
+    variants = {'decouple': {}} | {f'certified eps={e:g}': dict(certify=seeded(e)) for e in epsilons}
     rows = {}
     for name, opts in variants.items():
         r = unlearn(orig, sp, 'decouple', task, seed=cfg.seed, **quick, **opts)
         proved = r.certificate['proved']
-        rows[name] = dict(seconds=r.seconds, epsilon=proved.get('epsilon'), delta=proved.get('delta'), sigma=proved.get('sigma'),
+        rows[name] = dict(seconds=r.seconds, epsilon=proved.get('epsilon'), delta=proved.get('delta'),
+                          sigma=proved.get('sigma'),
                           retain_test_mse=mse(r.model, 'retain_test'), forget_test=judge(name, r.model))
     ref = dict(retain_test_mse=mse(oracles['retrain'], 'retain_test'), forget_test=judge(names[1], oracles[names[1]]))
     return dict(rows=rows, oracle=ref, oracles=names, config=cfg.to_dict(), epsilons=list(epsilons))
