@@ -19,7 +19,8 @@ from .unlearn import ascend_anchored, retain
 # %% auto #0
 __all__ = ['EAGER', 'CONV_TYPES', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput',
            'bench_runs', 'bench_summary', 'bench', 'bench_table', 'profile_step', 'conv_train_flops', 'matmul_gflops',
-           'conv_layer_rates', 'time_budget', 'budget_table', 'BenchConfig', 'ddp_train_probe', 'scaling_rows']
+           'conv_layer_rates', 'time_budget', 'budget_table', 'layer_budget', 'BenchConfig', 'ddp_train_probe',
+           'scaling_rows']
 
 # %% ../nbs/08_scale.ipynb #8a6dfe52
 def fast_paths(device:torch.device, # where the model runs
@@ -240,7 +241,8 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
     if dev.type == 'cuda': torch.set_float32_matmul_precision('high')  # TF32 for the float32 parts
     try:
         seed_everything(seed)
-        runs = bench_runs(ds, paths, model, image_size, dev, n_train, steps, repeats, seed, say)
+        runs = bench_runs(ds, paths, model=model, image_size=image_size, dev=dev, n_train=n_train, steps=steps,
+                          repeats=repeats, seed=seed, say=say)
     finally: torch.set_float32_matmul_precision(prec)
     out = bench_summary(runs, dev)
     out['config'] = dict(dataset=dataset, data_options=data_options or {}, fingerprint=ds.fingerprint(), model=model,
@@ -377,6 +379,21 @@ def budget_table(rows:list, budget:dict) -> str:
                f"matrix-product rate.")
     return '\n'.join(out)
 
+
+def layer_budget(x:torch.Tensor, # images to train on (N, 3, 32, 32)
+                 task:Task, # masking operator
+                 batch_size:int=128, # the training batch, and the batch each layer is timed at
+                 n_images:int=2048, # images of the timed training run
+                 channels_last:bool=False, # the memory layout measured
+                 repeats:int=10, # timed passes per layer
+                 matmul_n:int=1024, # side of the reference matrix product
+                ) -> dict:
+    "An eager conv_ae step's time, each convolution timed alone, and their `time_budget`: {rows, budget}."
+    fast = dict(EAGER, channels_last=channels_last)
+    tp = train_throughput(build_model('conv_ae', 32), x, task, batch_size=batch_size, n_images=n_images, fast=fast)
+    rows = conv_layer_rates(build_model('conv_ae', 32), task(x[:batch_size])[0], channels_last=channels_last,
+                            repeats=repeats)
+    return dict(rows=rows, budget=time_budget(rows, batch_size / tp['images_per_s'] * 1e3, matmul_gflops(matmul_n)))
 
 # %% ../nbs/08_scale.ipynb #1b24232d
 @dataclasses.dataclass

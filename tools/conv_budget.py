@@ -14,16 +14,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from artifact import machine
 
-def layout(channels_last:bool, bs:int=128) -> dict:
-    "Rows and budget for one memory layout."
+def layout(channels_last:bool) -> dict:
+    "Rows and budget for one memory layout (`scale.layer_budget` at full size)."
     from i2i_unlearn.data import Task, load
-    from i2i_unlearn.models import build_model
-    from i2i_unlearn.scale import EAGER, conv_layer_rates, matmul_gflops, time_budget, train_throughput
-    ds, task = load('fashion-mnist-10k'), Task('recon')
-    tp = train_throughput(build_model('conv_ae', 32), ds.images, task, batch_size=bs, n_images=16 * bs,
-                          fast=dict(EAGER, channels_last=channels_last))
-    rows = conv_layer_rates(build_model('conv_ae', 32), task(ds.images[:bs])[0], channels_last=channels_last, repeats=10)
-    return dict(rows=rows, budget=time_budget(rows, bs / tp['images_per_s'] * 1e3, matmul_gflops(1024)))
+    from i2i_unlearn.scale import layer_budget
+    return layer_budget(load('fashion-mnist-10k').images, Task('recon'), channels_last=channels_last)
 
 def main(argv:list) -> int:
     p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
@@ -35,7 +30,8 @@ def main(argv:list) -> int:
     git = lambda *g: subprocess.run(['git', *g], capture_output=True, text=True).stdout.strip()
     t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
     res = {name: layout(cl) for name, cl in (('NCHW', False), ('channels_last', True))}
-    rec = dict(command=' '.join(map(shlex.quote, ['python', 'tools/conv_budget.py', *argv])), commit=git('rev-parse', 'HEAD'),
+    command = ' '.join(map(shlex.quote, ['python', 'tools/conv_budget.py', *argv]))
+    rec = dict(command=command, commit=git('rev-parse', 'HEAD'),
                uncommitted_changes=bool(git('status', '--porcelain', '--untracked-files=no')), machine=machine(load),
                date=t0.isoformat(timespec='seconds'), result=res)
     Path(a.out).write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')

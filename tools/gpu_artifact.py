@@ -13,6 +13,10 @@ def member(tgz:Path, name:str) -> str:
     "The text of gpu_check/NAME inside the archive."
     with tarfile.open(tgz) as t: return t.extractfile(f'gpu_check/{name}').read().decode()
 
+def seconds_of(m) -> float:
+    "Seconds of a matched GNU time 'h:mm:ss' or 'm:ss' clock."
+    return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+
 def stream_summary(tgz:Path) -> dict:
     "Exit status, wall seconds and peak RSS (GNU time) of the streaming run, and its data summary."
     log = member(tgz, 'stream.log')
@@ -21,7 +25,7 @@ def stream_summary(tgz:Path) -> dict:
     res = json.loads(member(tgz, 'stream/results.json'))
     return dict(exit_status=int(re.search(r'Exit status: (\d+)', log).group(1)),
                 maxrss_mib=int(rss.group(1)) / 1024 if rss else None,
-                wall_seconds=(int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))) if wall else None,
+                wall_seconds=seconds_of(wall) if wall else None,
                 data=res['data'], seconds={m: v['seconds'] for m, v in res['models'].items()})
 
 def main(argv:list) -> int:
@@ -31,7 +35,9 @@ def main(argv:list) -> int:
     a = p.parse_args(argv)
     bench, tgz = Path(a.bench) / 'bench.json', Path(a.sweep) / 'gpu_check.tgz'
     for f in (bench, tgz):
-        if not f.exists(): print(f"gpu_artifact: error: {f} not found; valid: a gpu_check.sh output folder", file=sys.stderr); return 2
+        if not f.exists():
+            print(f"gpu_artifact: error: {f} not found; valid: a gpu_check.sh output folder", file=sys.stderr)
+            return 2
     art = dict(command=a.command, commit=a.commit, machine=member(tgz, 'env.txt').strip().splitlines(),
                bench=json.loads(bench.read_text()), stream=stream_summary(tgz),
                scaling=json.loads(member(tgz, 'scaling/scaling.json')))

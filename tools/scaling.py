@@ -39,7 +39,8 @@ def summary(res:dict) -> dict:
     methods = [m for m in res['cost_ratio'] if m not in ('original', 'retrain') and not m.startswith('retrain_')]
     real = res.get('realism', {}).get('forget_test', {})
     per = {m: dict(cost_ratio=res['cost_ratio'][m], realism_ratio=real.get(m, {}).get('realism_ratio'),
-                   ks_p=real.get(m, {}).get('forget_quality'), retain_vs_oracle=mse(m) / mse('retrain')) for m in methods}
+                   ks_p=real.get(m, {}).get('forget_quality'), retain_vs_oracle=mse(m) / mse('retrain'))
+           for m in methods}
     return dict(data=res['data'], seconds={m: v['seconds'] for m, v in res['models'].items()}, methods=per,
                 epochs=res['config']['epochs'], device=res['config'].get('device'))
 
