@@ -28,7 +28,6 @@ CLI=${I2I_UNLEARN_CLI:-i2i-unlearn}
 QUICK=""; [ -n "${SEEDS_QUICK:-}" ] && QUICK="--quick"
 WORK=$(mktemp -d)/seeds
 mkdir -p "$OUT" "$WORK"
-export OMP_NUM_THREADS=1
 pack() {
   tar czf "$OUT/seeds.tmp.tgz" --exclude='*.safetensors' --exclude='*.png' --exclude='*.ckpt' \
     -C "$(dirname "$WORK")" seeds && mv "$OUT/seeds.tmp.tgz" "$OUT/seeds.tgz"
@@ -41,6 +40,7 @@ pack() {
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>/dev/null || true
   nproc
 } > "$WORK/env.txt" 2>&1
+export OMP_NUM_THREADS=1  # after nproc, which reads it
 if [ "$DEV" = cuda ]; then
   python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" \
     || { echo "CUDA is not available" >&2; exit 1; }

@@ -1,0 +1,74 @@
+#!/usr/bin/env python
+"""Keep what tools/gpu_seeds.sh brought back as one book artifact: per seed, the numbers the realism issue judges.
+
+Usage: python tools/seeds_artifact.py OUT.json --tgz SEEDS_TGZ --commit TEXT --command TEXT
+SEEDS_TGZ is gpu_seeds.sh's OUTDIR/seeds.tgz. Writes {schema, command, commit, machine, jobs, class, canary,
+audit, diffusion_audit}: for each run benchmark and seed, per model `experiments.table_numbers` plus retain-test
+MSE over the first oracle's and the references' plateau tests; for each audit seed, per model the verdict, the
+regeneration verdicts, the trigger-effect ratio, realism on triggered queries and retain-test MSE over the
+oracle's. Means and intervals are not stored: the chapters compute them from the per-seed values.
+"""
+import argparse, json, re, sys, tarfile
+from i2i_unlearn.experiments import table_numbers
+
+SCHEMA = 'i2i_unlearn/gpu-seeds/v1'
+
+def members(tgz) -> dict:
+    "seeds/NAME -> text, for the archive's text files."
+    with tarfile.open(tgz) as t:
+        return {m.name: t.extractfile(m).read().decode() for m in t.getmembers() if m.isfile()}
+
+def run_seed(res:dict) -> dict:
+    "One seed of `i2i-unlearn run`: the table numbers, retain-test MSE over the oracle's, the plateau tests."
+    ref = res['models']['retrain']['metrics']['retain_test']['mse']
+    models = table_numbers(res)
+    for n, row in models.items(): row['retain_over_oracle'] = res['models'][n]['metrics']['retain_test']['mse'] / ref
+    plateau = {n: {k: c[k] for k in ('improvement', 'converged', 'last_epochs', 'tol')}
+               for n, c in res['convergence'].items()}
+    return dict(models=models, plateau=plateau, data=res['data'], config=res['config'])
+
+def audit_seed(res:dict) -> dict:
+    "One seed of `i2i-unlearn audit`: per model what the acceptance of the realism issue reads."
+    ref = res['models']['retrain']['retain_test_mse']
+    def row(m:dict) -> dict:
+        trig = m['realism']['triggered_queries']
+        return dict(verdict=m['test']['verdict'], regeneration=[r['verdict'] for r in m.get('regeneration', [])],
+                    success=m['success'], trigger_effect_ratio=m['trigger_effect_ratio'],
+                    triggered_realism_ratio=trig['realism_ratio'], triggered_ks_p=trig['forget_quality'],
+                    retain_over_oracle=m['retain_test_mse'] / ref)
+    return dict(models={n: row(m) for n, m in res['models'].items()}, config=res['config'])
+
+def jobs(summary:str) -> dict:
+    "gpu_seeds.sh's summary lines -> {name: {exit, seconds}}."
+    rows = re.findall(r'^(\S+) exit (\S+) seconds (\d+)$', summary, re.M)
+    return {n: dict(exit=e, seconds=int(s)) for n, e, s in rows}
+
+def collect(files:dict, prefix:str, name:str, parse) -> dict:
+    "Per seed (str) the parsed results of the jobs PREFIX-SEED that finished."
+    found = {}
+    for path, text in files.items():
+        m = re.fullmatch(rf'seeds/{prefix}-(\d+)/{name}', path)
+        if m: found[m.group(1)] = parse(json.loads(text))
+    return dict(sorted(found.items()))
+
+def main(argv:list) -> int:
+    p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    p.add_argument('out')
+    p.add_argument('--tgz', required=True)
+    p.add_argument('--commit', required=True)
+    p.add_argument('--command', required=True)
+    a = p.parse_args(argv)
+    try: files = members(a.tgz)
+    except (OSError, tarfile.TarError) as e:
+        print(f"seeds_artifact: error: cannot read {a.tgz} ({e}); valid: gpu_seeds.sh's OUTDIR/seeds.tgz",
+              file=sys.stderr)
+        return 2
+    art = dict(schema=SCHEMA, command=a.command, commit=a.commit, machine=files['seeds/env.txt'].strip().splitlines(),
+               jobs=jobs(files.get('seeds/jobs.txt', '')),
+               **{k: collect(files, k, 'results.json', run_seed) for k in ('class', 'canary')},
+               audit=collect(files, 'audit', 'audit.json', audit_seed),
+               diffusion_audit=collect(files, 'daudit', 'audit.json', audit_seed))
+    with open(a.out, 'w') as f: f.write(json.dumps(art, indent=1) + '\n')
+    return 0
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
