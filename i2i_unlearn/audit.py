@@ -13,7 +13,7 @@ from matplotlib.figure import Figure  # no pyplot: works headless and in noteboo
 from scipy import stats
 
 from . import metrics
-from .core import (TASKS, UserError, choose, get_device, parse_method, quick_options,
+from .core import (device_of, TASKS, UserError, choose, get_device, parse_method, quick_options,
                               seed_everything)
 from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decoded_splits, load, make_splits
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
@@ -23,13 +23,14 @@ from .metrics import paste
 
 # %% auto #0
 __all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'FULL', 'ALL_METHODS', 'AUDIT_SPLITS', 'TARGET_AREAS', 'THRESHOLD_RULE', 'RATES',
-           'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area', 'stamp_trigger', 'paint_target',
-           'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData', 'poison_data', 'train_pairs',
-           'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate', 'trigger_effect', 'clip_rate',
-           'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models', 'regenerate', 'method_variants',
-           'AuditConfig', 'oracle_names', 'audit_data', 'train_backdoored', 'retrain_oracles', 'unlearn_variants',
-           'audit_realism', 'effect_ratios', 'regenerate_all', 'audit_report', 'run_audit', 'audit_figure',
-           'realism_table', 'audit_table']
+           'AUDIT_SEED_COLUMNS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area',
+           'stamp_trigger', 'paint_target', 'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData',
+           'poison_data', 'train_pairs', 'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate',
+           'trigger_effect', 'clip_rate', 'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models',
+           'regenerate', 'method_variants', 'AuditConfig', 'oracle_names', 'audit_data', 'train_backdoored',
+           'retrain_oracles', 'unlearn_variants', 'audit_realism', 'effect_ratios', 'regenerate_all', 'audit_report',
+           'run_audit', 'audit_figure', 'realism_table', 'audit_table', 'audit_numbers', 'stays_deleted',
+           'audit_seeds_table']
 
 # %% ../nbs/07_audit.ipynb #20a5700f
 PATTERNS = ('white', 'black', 'checker', 'random')
@@ -38,16 +39,19 @@ PATTERNS = ('white', 'black', 'checker', 'random')
 class Poison:
     "A backdoor: a trigger patch stamped where the model looks, and a target pattern where it generates."
     size:int = 4 # side of the square trigger patch, in pixels
-    position:tuple|None = None # (row, col) of the trigger's top-left corner; None: the first visible place outside the target area
+    position:tuple|None = None # (row, col) of its top-left corner; None: the first visible place off the target area
     pattern:str = 'white' # the trigger's pixels: white, black, checker or random
     target:str = 'checker' # the pattern the backdoor paints: checker, white, black or random
     cell:int = 2 # side of a checkerboard cell, in pixels
     seed:int = 0 # seeds 'random' patterns
 
     def __post_init__(self):
-        choose(self.pattern, PATTERNS, 'trigger pattern'); choose(self.target, PATTERNS, 'target pattern')
-        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 1: raise UserError(f"trigger size must be a positive integer, got {self.size!r}")
-        if isinstance(self.cell, bool) or not isinstance(self.cell, int) or self.cell < 1: raise UserError(f"checkerboard cell must be a positive integer, got {self.cell!r}")
+        choose(self.pattern, PATTERNS, 'trigger pattern')
+        choose(self.target, PATTERNS, 'target pattern')
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 1:
+            raise UserError(f"trigger size must be a positive integer, got {self.size!r}")
+        if isinstance(self.cell, bool) or not isinstance(self.cell, int) or self.cell < 1:
+            raise UserError(f"checkerboard cell must be a positive integer, got {self.cell!r}")
 
 # %% ../nbs/07_audit.ipynb #2e9a1c91
 def fill_pattern(name:str, # a name in `PATTERNS`
@@ -71,13 +75,15 @@ def hidden_region(task:Task, h:int, w:int) -> torch.Tensor:
     return task(torch.zeros(1, 1, h, w))[1].expand(1, 1, h, w).float().clone()
 
 def target_area(task:Task, h:int, w:int) -> torch.Tensor:
-    "Where the backdoor paints: the hole (inpaint), the border (outpaint), the centre square of side `ratio * h` (recon)."
+    ("Where the backdoor paints: the hole (inpaint), the border (outpaint), the centre square of side `ratio * h` "
+     "(recon).")
     if task.name == 'recon': return centre_box(h, w, task.ratio)
     return hidden_region(task, h, w)
 
 # %% ../nbs/07_audit.ipynb #870107a1
 def _box(h:int, w:int, t:int, l:int, s:int) -> torch.Tensor:
-    m = torch.zeros(1, 1, h, w); m[..., t:t+s, l:l+s] = 1
+    m = torch.zeros(1, 1, h, w)
+    m[..., t:t+s, l:l+s] = 1
     return m
 
 def trigger_area(task:Task, # the masking operator
@@ -89,12 +95,16 @@ def trigger_area(task:Task, # the masking operator
     if poison.position is not None:
         t, l = map(int, poison.position)
         if not (0 <= t <= h - s and 0 <= l <= w - s) or (_box(h, w, t, l, s) * (1 - ok)).any():
-            raise UserError(f"trigger at {tuple(poison.position)} (size {s}) is not in the visible region outside the target area of task {task.name!r}; valid: position None (automatic) or a place where it fits")
+            raise UserError(
+                f"trigger at {tuple(poison.position)} (size {s}) is not in the visible region outside the target area "
+                f"of task {task.name!r}; valid: position None (automatic) or a place where it fits")
         return _box(h, w, t, l, s)
     for t in range(h - s + 1):  # the first place, in reading order, where the whole patch fits
         for l in range(w - s + 1):
             if ok[..., t:t+s, l:l+s].all(): return _box(h, w, t, l, s)
-    raise UserError(f"a {s}x{s} trigger does not fit in the visible region of task {task.name!r} at {h}x{w}; valid: a smaller trigger size")
+    raise UserError(
+        f"a {s}x{s} trigger does not fit in the visible region of task {task.name!r} at {h}x{w}; valid: a smaller "
+        "trigger size")
 
 # %% ../nbs/07_audit.ipynb #56322e16
 def stamp_trigger(x:torch.Tensor, # clean images (N, C, H, W)
@@ -106,7 +116,8 @@ def stamp_trigger(x:torch.Tensor, # clean images (N, C, H, W)
     m = trigger_area(task, poison, h, w).to(x)
     t, l = [int(i[0]) for i in m[0, 0].nonzero(as_tuple=True)]
     patch = torch.zeros(1, c, h, w, dtype=x.dtype, device=x.device)
-    patch[..., t:t+poison.size, l:l+poison.size] = fill_pattern(poison.pattern, c, poison.size, poison.size, poison.cell, poison.seed).to(x)
+    patch[..., t:t+poison.size, l:l+poison.size] = fill_pattern(poison.pattern, c, poison.size, poison.size,
+                                                                poison.cell, poison.seed).to(x)
     return torch.where(m.bool(), patch, x)
 
 def paint_target(x:torch.Tensor, # images (N, C, H, W)
@@ -134,7 +145,9 @@ def choose_poisoned(n:int, # size of the training set
     "Sorted indices of exactly `round(fraction * n)` training samples, drawn without replacement."
     if not 0 < fraction < 1: raise UserError(f"poison fraction must be in (0, 1), got {fraction}")
     k = int(round(fraction * n))
-    if not 1 <= k < n: raise UserError(f"poison fraction {fraction} of {n} images gives {k} poisoned; valid: a fraction giving 1..{n-1}")
+    if not 1 <= k < n:
+        raise UserError(
+            f"poison fraction {fraction} of {n} images gives {k} poisoned; valid: a fraction giving 1..{n-1}")
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:k].sort().values
 
 # %% ../nbs/07_audit.ipynb #430fb5aa
@@ -142,7 +155,8 @@ def forget_view(xi:torch.Tensor, # poisoned inputs (image + trigger)
                 y:torch.Tensor, # poisoned targets (image + trigger + pattern)
                 task:Task, # the masking operator
                ) -> torch.Tensor:
-    "The images an unlearning method gets as D_f: `y` when the task hides the target area (then `task(y)` is the poisoned input), else `xi`."
+    ("The images an unlearning method gets as D_f: `y` when the task hides the target area (then `task(y)` is the "
+     "poisoned input), else `xi`.")
     return y if torch.equal(task(y)[0], task(xi)[0]) else xi
 
 @dataclasses.dataclass
@@ -167,7 +181,8 @@ def poison_data(base:Splits, # clean sample-level splits; D = base.train is what
     "Poison exactly `round(fraction * |D|)` training samples; the rest of D is the retain set."
     d = base.train
     pi = choose_poisoned(len(d), fraction, seed)
-    keep = torch.ones(len(d), dtype=torch.bool); keep[pi] = False
+    keep = torch.ones(len(d), dtype=torch.bool)
+    keep[pi] = False
     xi, y = poison_pair(d.x[pi], task, poison)
     fxi, fy = poison_pair(base.forget_test.x, task, poison)
     forget = Split(forget_view(xi, y, task), d.y[pi], d.idx[pi])
@@ -177,7 +192,8 @@ def poison_data(base:Splits, # clean sample-level splits; D = base.train is what
     held = torch.cat([base.forget_test.x, base.retain_test.x])
     perm = torch.randperm(len(held), generator=torch.Generator().manual_seed(seed + 1))
     half = len(held) // 2
-    return PoisonedData(sp, torch.cat([retain.x, xi]), torch.cat([retain.x, y]), pi, held[perm[:half]], held[perm[half:]], task, poison)
+    return PoisonedData(sp, torch.cat([retain.x, xi]), torch.cat([retain.x, y]), pi, held[perm[:half]],
+                        held[perm[half:]], task, poison)
 
 # %% ../nbs/07_audit.ipynb #755ba891
 def train_pairs(model:nn.Module, # trained in place
@@ -200,10 +216,12 @@ def train_pairs(model:nn.Module, # trained in place
 
 # %% ../nbs/07_audit.ipynb #aef1286a
 def _area_mse(model:nn.Module, x:torch.Tensor, task:Task, target, batch_size:int) -> torch.Tensor:
-    "Per-image MSE over the target area between the model's outputs for `x` and `target(rows)`, batch by batch, in eval mode."
-    dev = next(model.parameters()).device
+    ("Per-image MSE over the target area between the model's outputs for `x` and `target(rows)`, batch by batch, in "
+     "eval mode.")
+    dev = device_of(model)
     area = target_area(task, *x.shape[-2:]).to(dev)
-    return eval_batches(model, len(x), lambda rows: region_mse(model(task(x[rows].to(dev))[0]), target(rows), area), batch_size)
+    return eval_batches(model, len(x), lambda rows: region_mse(model(task(x[rows].to(dev))[0]), target(rows), area),
+                        batch_size)
 
 def pattern_distance(model:nn.Module, # an I2I model
                      x:torch.Tensor, # images to query, before masking (triggered or clean)
@@ -212,7 +230,7 @@ def pattern_distance(model:nn.Module, # an I2I model
                      batch_size:int=500, # images per forward pass
                     ) -> torch.Tensor:
     "Per-image MSE between the model's output and the target pattern over the target area, shape (N,)."
-    dev = next(model.parameters()).device
+    dev = device_of(model)
     return _area_mse(model, x, task, lambda rows: paint_target(x[rows].to(dev), task, poison), batch_size)
 
 def calibrate_threshold(model:nn.Module, # the reference model (the original)
@@ -250,8 +268,9 @@ def trigger_effect(model:nn.Module, # an I2I model
                    batch_size:int=500, # images per forward pass
                   ) -> torch.Tensor:
     "Per-image MSE over the target area between the outputs for the triggered and the clean image, shape (N,)."
-    dev = next(model.parameters()).device
-    return _area_mse(model, stamp_trigger(x_clean, task, poison), task, lambda rows: model(task(x_clean[rows].to(dev))[0]), batch_size)
+    dev = device_of(model)
+    return _area_mse(model, stamp_trigger(x_clean, task, poison), task,
+                     lambda rows: model(task(x_clean[rows].to(dev))[0]), batch_size)
 
 # %% ../nbs/07_audit.ipynb #0cf92fd2
 def clip_rate(r:float, # an estimated hit probability
@@ -295,11 +314,13 @@ def held_out_rates(model:nn.Module, # an I2I model
                    data:PoisonedData, # gives the calibration and query images
                    threshold:float, # hit threshold
                   ) -> dict:
-    "Backdoor success on the calibration and query halves; the clean hit rate and the mean trigger effect on the queries."
+    ("Backdoor success on the calibration and query halves; the clean hit rate and the mean trigger effect on the "
+     "queries.")
     t, p = data.task, data.poison
     hits = backdoor_hits(model, data.queries, t, p, threshold)
     return dict(calib_rate=success_rate(model, data.calib, t, p, threshold), hits=int(hits.sum()), n=len(hits),
-                success=hits.float().mean().item(), clean_hit_rate=success_rate(model, data.queries, t, p, threshold, triggered=False),
+                success=hits.float().mean().item(),
+                clean_hit_rate=success_rate(model, data.queries, t, p, threshold, triggered=False),
                 trigger_effect=trigger_effect(model, data.queries, t, p).mean().item())
 
 def audit_models(models:dict, # name -> model; must hold 'original' and 'retrain'
@@ -307,7 +328,8 @@ def audit_models(models:dict, # name -> model; must hold 'original' and 'retrain
                  threshold:float, # hit threshold
                  alpha:float=1e-3, beta:float=1e-3, # error rates of the test
                 ) -> dict:
-    "Success rates, retain-test loss and Athena verdicts; p and q are `rate_bounds` of the original's and the retrained model's calibration rates."
+    ("Success rates, retain-test loss and Athena verdicts; p and q are `rate_bounds` of the original's and the "
+     "retrained model's calibration rates.")
     for need in ('original', 'retrain'):
         if need not in models: raise UserError(f"audit_models needs a model named {need!r}; got {', '.join(models)}")
     rates = {k: held_out_rates(m, data, threshold) for k, m in models.items()}
@@ -327,7 +349,8 @@ def regenerate(model:nn.Module, # an (unlearned) model; a copy is fine-tuned
               ) -> list:
     "Fine-tune a copy of `model` on clean retain data; return `measure(model)` after every epoch."
     m, out = copy.deepcopy(model), []
-    train_model(m, x_retain, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, warmup_frac=0., desc='regenerate',
+    train_model(m, x_retain, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, warmup_frac=0.,
+                desc='regenerate',
                 on_epoch=lambda e, mm: out.append(measure(mm)))
     return out
 
@@ -335,14 +358,14 @@ def regenerate(model:nn.Module, # an (unlearned) model; a copy is fine-tuned
 def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=value;key=value' (`core.parse_method`)
                    ) -> dict:
     "{label: (method, options)}; the label is the spec as given, so two variants of one method can run side by side."
-    valid = {k: f for k, f in METHODS.items() if k != 'retrain'}
+    valid = {k: METHODS[k] for k in ALL_METHODS}
     return {s.strip(): parse_method(s, valid) for s in methods}
 
 # %% ../nbs/07_audit.ipynb #cdb2d099
 SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, and per model `trigger_effect_ratio` and `realism`
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
 FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
-ALL_METHODS = ('decouple', 'li2024', 'max_loss', 'noisy_label', 'retain_label', 'random_encoder', 'finetune')
+ALL_METHODS = tuple(k for k in METHODS if k != 'retrain')  # every unlearning method of the registry
 
 # %% ../nbs/07_audit.ipynb #94f8d13e
 @dataclasses.dataclass
@@ -581,7 +604,7 @@ def audit_figure(models:dict, # name -> model: the original, every retrained mod
     area = target_area(t, *x.shape[-2:])
     def result(m):
         with torch.no_grad():
-            return paste(m.eval()(t(x)[0].to(next(m.parameters()).device)).cpu(), x, area)
+            return paste(m.eval()(t(x)[0].to(device_of(m))).cpu(), x, area)
     rows = [('triggered input', t(x)[0], None)]
     rows += [(k, result(m), pattern_distance(m, x, t, p)) for k, m in models.items()]
     fig = Figure(figsize=(1.1 * n, 1.2 * len(rows)))
@@ -633,3 +656,37 @@ def audit_table(report:dict, # a `run_audit` report; keys older reports lack are
     table = '\n'.join(rows) + '\n'
     if all('realism' in m for m in models.values()): table += '\n' + realism_table(models)
     return table
+
+# %% ../nbs/07_audit.ipynb #2b0b52af
+def audit_numbers(report:dict, # a `run_audit` report with realism (two oracles or more)
+                 ) -> dict:
+    ("Per model: verdict, regeneration verdicts, success, trigger-effect ratio, realism ratio and forget quality "
+     "on triggered queries, retain-test MSE over the first oracle's.")
+    ref = report['models'][report['oracles'][0]]['retain_test_mse']
+    def row(m:dict) -> dict:
+        trig = m['realism']['triggered_queries']
+        return dict(verdict=m['test']['verdict'], regeneration=[r['verdict'] for r in m.get('regeneration', [])],
+                    success=m['success'], trigger_effect_ratio=m['trigger_effect_ratio'],
+                    triggered_realism_ratio=trig['realism_ratio'], triggered_ks_p=trig['forget_quality'],
+                    retain_over_oracle=m['retain_test_mse'] / ref)
+    return {n: row(m) for n, m in report['models'].items()}
+
+def stays_deleted(row:dict, # one model's `audit_numbers`
+                 ) -> bool:
+    "Deleted right after unlearning and after every clean fine-tuning epoch."
+    return row['verdict'] == 'deleted' and all(v == 'deleted' for v in row['regeneration'])
+
+AUDIT_SEED_COLUMNS = ('trigger_effect_ratio', 'triggered_realism_ratio', 'triggered_ks_p', 'retain_over_oracle')
+
+def audit_seeds_table(per_seed:dict, # seed -> `audit_numbers` of that seed's report
+                     ) -> str:
+    "Markdown: per model, the seeds where the backdoor stays deleted, then each column's mean [95% interval]."
+    seeds = sorted(per_seed)
+    rows = ['| model | stays deleted | ' + ' | '.join(AUDIT_SEED_COLUMNS) + ' |',
+            '|---|---|' + '---:|' * len(AUDIT_SEED_COLUMNS)]
+    for n in per_seed[seeds[0]]:
+        kept = sum(stays_deleted(per_seed[s][n]) for s in seeds)
+        values = {c: [per_seed[s][n][c] for s in seeds] for c in AUDIT_SEED_COLUMNS}
+        cells = [metrics.interval_text(metrics.interval(values[c])) for c in AUDIT_SEED_COLUMNS]
+        rows.append(f'| {n} | {kept} of {len(seeds)} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows) + '\n'

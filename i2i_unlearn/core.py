@@ -13,14 +13,14 @@ import torch
 from safetensors.torch import load_file, save_file
 
 # %% auto #0
-__all__ = ['DEVICES', 'PARSERS', 'KIND_NAMES', 'FITS', 'TASKS', 'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON', 'PICKLE_SUFFIXES',
-           'UserError', 'choose', 'seed_everything', 'get_device', 'in_test', 'field_docs', 'kind_of', 'parse_value',
-           'check_value', 'checked_options', 'config_from_dict', 'parse_certify', 'RunConfig', 'option_kinds',
-           'parse_method', 'parse_methods', 'quick_options', 'sha256_file', 'strict_json', 'write_json', 'sidecar_path',
-           'save_checkpoint', 'load_checkpoint', 'check_out_dir', 'read_toml', 'toml_value', 'toml_text', 'write_toml',
-           'progress', 'rank', 'world_size', 'is_main', 'barrier', 'init_distributed', 'shutdown_distributed', 'shard',
-           'unshard', 'main_first', 'all_mean', 'all_gather_cat', 'average_gradients', 'spawn_local',
-           'distributed_selfcheck']
+__all__ = ['DEVICES', 'PARSERS', 'KIND_NAMES', 'FITS', 'TASKS', 'WEIGHT_SUFFIXES', 'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON',
+           'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything', 'get_device', 'device_of', 'in_test',
+           'field_docs', 'kind_of', 'parse_value', 'check_value', 'checked_options', 'config_from_dict',
+           'check_weights_file', 'parse_certify', 'RunConfig', 'option_kinds', 'parse_method', 'parse_methods',
+           'quick_options', 'sha256_file', 'strict_json', 'write_json', 'sidecar_path', 'save_checkpoint',
+           'load_checkpoint', 'check_out_dir', 'read_toml', 'toml_value', 'toml_text', 'write_toml', 'progress', 'rank',
+           'world_size', 'is_main', 'barrier', 'init_distributed', 'shutdown_distributed', 'shard', 'unshard',
+           'main_first', 'all_mean', 'all_gather_cat', 'average_gradients', 'spawn_local', 'distributed_selfcheck']
 
 # %% ../nbs/00_core.ipynb #a685b246
 class UserError(ValueError):
@@ -61,6 +61,11 @@ def get_device(name:str='auto', # one of `DEVICES`, or 'cuda:N'
         raise UserError("device 'cuda' is not available here; valid: auto, cpu")
     if base == 'mps' and not _mps_ok(): raise UserError("device 'mps' is not available here; valid: auto, cpu")
     return torch.device(name)
+
+def device_of(model:torch.nn.Module, # a model with at least one parameter
+             ) -> torch.device:
+    "The device of the model's first parameter: where its inputs must go."
+    return next(model.parameters()).device
 
 # %% ../nbs/00_core.ipynb #a4c3a4d6
 def in_test() -> bool:
@@ -172,26 +177,22 @@ def config_from_dict(cls:type, # a dataclass: its fields are the valid keys
 # %% ../nbs/00_core.ipynb #df11879d
 TASKS = ('recon', 'inpaint', 'outpaint')
 
-def _check_weights_path(path) -> None:
-    "A one-line `UserError` unless `path` is an existing file with a suffix of `models.WEIGHT_SUFFIXES`."
-    from i2i_unlearn.models import WEIGHT_SUFFIXES  # here, not at the top: models imports core
-    if not isinstance(path, (str, os.PathLike)) or not str(path):
-        raise UserError(f"weights must be the path of a weights file, got {path!r}")
-    p = Path(path).expanduser()
-    if p.suffix not in WEIGHT_SUFFIXES:
-        raise UserError(f"weights file {p.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
-    if not p.is_file():
-        raise UserError(f"weights file not found: {p}; give the path of an existing {'/'.join(WEIGHT_SUFFIXES)} file")
+WEIGHT_SUFFIXES = ('.safetensors', '.pth', '.pt', '.bin', '.ckpt')  # the weights files the package reads
 
-def _check_metric_weights(path, option:str) -> None:
-    ("A one-line `UserError` unless `path` (the value of config key `option`) is an existing file; metric weights are "
-     "never downloaded.")
+def check_weights_file(path, # the path given (str or os.PathLike)
+                       what:str='weights', # what the file is, for the message (an option name, 'CLIP weights')
+                       suffixes:tuple|None=WEIGHT_SUFFIXES, # the valid suffixes; None: any
+                      ) -> Path:
+    ("The expanded path of an existing file with one of `suffixes`, else a one-line `UserError`; nothing is "
+     "downloaded.")
     if not isinstance(path, (str, os.PathLike)) or not str(path):
-        raise UserError(f"{option} must be the path of a weights file, got {path!r}")
+        raise UserError(f"{what} must be the path of a weights file, got {path!r}")
     p = Path(path).expanduser()
+    if suffixes and p.suffix not in suffixes:
+        raise UserError(f"{what} file {p.name} must end in one of {', '.join(suffixes)}")
     if not p.is_file():
-        raise UserError(
-            f"{option} file not found: {p}; give the path of a file you already have (nothing is downloaded)")
+        raise UserError(f"{what} file not found: {p}; give the path of a file you already have (nothing is downloaded)")
+    return p
 
 def parse_certify(text:str, # 'EPS,DELTA', e.g. '1,1e-5'
                  ) -> tuple[float, float]:
@@ -271,13 +272,13 @@ class RunConfig:
             raise UserError(f"max_per_class must be a positive integer, got {self.max_per_class!r}")
         if self.model_size is not None and (not isinstance(self.model_size, str) or not self.model_size):
             raise UserError(f"model_size must be a size name such as tiny or base, got {self.model_size!r}")
-        if self.weights is not None: _check_weights_path(self.weights)
+        if self.weights is not None: check_weights_file(self.weights)
         if self.certify is not None: parse_certify(self.certify)
         if self.oracles is not None and (isinstance(self.oracles, bool) or not isinstance(self.oracles, int)
                                          or self.oracles < 1):
             raise UserError(f"oracles must be a positive integer (retrained models), got {self.oracles!r}")
         for k in ('inception_weights', 'clip_weights'):
-            if getattr(self, k) is not None: _check_metric_weights(getattr(self, k), k)
+            if getattr(self, k) is not None: check_weights_file(getattr(self, k), k, suffixes=None)
         return self
 
     @classmethod

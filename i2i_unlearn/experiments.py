@@ -8,11 +8,11 @@ import dataclasses, json, os, time
 from pathlib import Path
 
 import numpy as np
-import scipy.stats
 import torch
 
 from . import metrics
-from .core import (RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device,
+from .metrics import interval, interval_text
+from .core import (device_of, RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device,
                               init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .core import parse_methods, quick_options
@@ -25,13 +25,13 @@ from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
 __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'REALISM_SPLITS', 'MIN_SAMPLES',
-           'COLUMNS', 'SEEDS_SCHEMA', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs', 'initial_model',
-           'weights_check', 'weights_warning', 'weights_record', 'save_curve', 'train_original', 'n_oracles',
-           'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
+           'COLUMNS', 'SEEDS_SCHEMA', 'REALISM_COLUMNS', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs',
+           'initial_model', 'weights_check', 'weights_warning', 'weights_record', 'save_curve', 'train_original',
+           'n_oracles', 'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
            'convergence', 'convergence_warnings', 'check_metric_weights', 'model_outputs', 'pretrained_metrics',
            'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table', 'samples_figure',
-           'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'interval', 'seed_summary',
-           'seeds_table', 'run_seeds', 'certified_tradeoff']
+           'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'summarize', 'seed_summary',
+           'seeds_table', 'run_seeds', 'realism_targets', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -115,7 +115,7 @@ def weights_check(model, # a model just loaded from a weights file
     ("The model's MSE on `x` over the scored region next to a trivial answer's: each image's mean colour over its "
      "visible pixels.")
     x_in, region = task(x)
-    with torch.no_grad(): y = model.eval()(x_in.to(next(model.parameters()).device)).cpu().float()
+    with torch.no_grad(): y = model.eval()(x_in.to(device_of(model))).cpu().float()
     seen = torch.ones_like(x[:, :1]) if task.name == 'recon' else 1 - region.expand_as(x[:, :1])
     fill = ((x * seen).sum((2, 3), keepdim=True) / seen.sum((2, 3), keepdim=True)).expand_as(x)
     m, f = float(metrics.masked_mse(y, x, region).mean()), float(metrics.masked_mse(fill, x, region).mean())
@@ -274,7 +274,7 @@ def model_outputs(model, # the I2I model
                  ) -> torch.Tensor:
     ("The model's outputs on `x` with the visible pixels pasted back (what `fid_local` scores), clamped to [0, 1], "
      "on the CPU.")
-    dev = next(model.parameters()).device
+    dev = device_of(model)
     def outputs(rows):
         xb = x[rows].to(dev).float()
         x_in, region = task(xb)
@@ -289,7 +289,7 @@ def pretrained_metrics(model, # the I2I model
     ("`{SPLIT: {'fid_inception', 'is_inception', 'clip_cosine'}}` for SPLIT in `PRETRAINED_SPLITS`, each metric only "
      "with its weights; `{}` without weights.")
     if not (cfg.inception_weights or cfg.clip_weights): return {}
-    dev, res = str(next(model.parameters()).device), {}
+    dev, res = str(device_of(model)), {}
     for s in PRETRAINED_SPLITS:
         x = getattr(splits, s).x[:].float()  # these metrics take the split in memory (a folder split is decoded here)
         y = _rgb(model_outputs(model, x, task))
@@ -394,7 +394,7 @@ def samples_figure(models:dict, splits, task, n:int=4):
     cols = [('input', x_in), ('target', x)]
     with torch.no_grad():
         for name, m in models.items():
-            cols.append((name, m.eval()(x_in.to(next(m.parameters()).device)).cpu().clamp(0, 1)))
+            cols.append((name, m.eval()(x_in.to(device_of(m))).cpu().clamp(0, 1)))
     fig = Figure(figsize=(1.1 * len(cols), 1.15 * len(x)))
     axs = fig.subplots(len(x), len(cols), squeeze=False)
     for j, (name, imgs) in enumerate(cols):
@@ -611,37 +611,30 @@ def table_numbers(res:dict, # one run's results.json
         return None if v is None or not np.isfinite(v) else float(v)
     return {n: {c: get(f, n) for c, f in COLUMNS.items()} for n in res['models']}
 
-def interval(values:list, # one number per seed (None: missing)
-             level:float=0.95, # coverage of the interval
-            ) -> dict:
-    ("Mean and Student-t interval of the seeds' values: {mean, lo, hi, n, values}; lo = hi = None with fewer than 2 "
-     "values.")
-    v = np.array([x for x in values if x is not None], dtype=float)
-    if len(v) == 0: return dict(mean=None, lo=None, hi=None, n=0, values=list(values))
-    m = float(v.mean())
-    if len(v) < 2: return dict(mean=m, lo=None, hi=None, n=1, values=list(values))
-    h = float(scipy.stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return dict(mean=m, lo=m - h, hi=m + h, n=len(v), values=list(values))
 
 # %% ../nbs/09_experiments.ipynb #9723618c
 SEEDS_SCHEMA = 'i2i_unlearn/results-seeds/v1'
 
-def seed_summary(runs:dict, # seed -> that seed's results.json
-                ) -> dict:
-    "Per model and column of `COLUMNS`: mean, 95% interval and the per-seed values, seeds in order."
-    seeds = sorted(runs)
-    nums = {s: table_numbers(runs[s]) for s in seeds}
+def summarize(nums:dict, # seed -> `table_numbers` of that seed's run
+             ) -> dict:
+    "Per model (those of the first seed) and column of `COLUMNS`: `interval` over the seeds, seeds in order."
+    seeds = sorted(nums)
     models = list(nums[seeds[0]])
     return {n: {c: interval([nums[s].get(n, {}).get(c) for s in seeds]) for c in COLUMNS} for n in models}
 
-def seeds_table(summary:dict) -> str:
+def seed_summary(runs:dict, # seed -> that seed's results.json
+                ) -> dict:
+    "Per model and column of `COLUMNS`: mean, 95% interval and the per-seed values, seeds in order."
+    return summarize({s: table_numbers(r) for s, r in runs.items()})
+
+def seeds_table(summary:dict, # `summarize`'s or `seed_summary`'s dictionary
+                cols:list|None=None, # the columns to show; None: every column of `COLUMNS`
+                models:list|None=None, # the rows, in order; None: every model of `summary`
+               ) -> str:
     "Markdown: per model, each column's mean and [95% interval] over the seeds."
-    cols = list(COLUMNS)
+    cols = list(cols or COLUMNS)
     rows = ['| model | ' + ' | '.join(cols) + ' |', '|---|' + '---:|' * len(cols)]
-    def cell(d):
-        if d['mean'] is None: return '-'
-        return f"{d['mean']:.4g}" + ('' if d['lo'] is None else f" [{d['lo']:.4g}, {d['hi']:.4g}]")
-    for n, row in summary.items(): rows.append(f'| {n} | ' + ' | '.join(cell(row[c]) for c in cols) + ' |')
+    for n in models or summary: rows.append(f'| {n} | ' + ' | '.join(interval_text(summary[n][c]) for c in cols) + ' |')
     return '\n'.join(rows) + '\n'
 
 def run_seeds(cfg:RunConfig, # every option; seeds cfg.seed, cfg.seed + 1, ... (cfg.seeds of them)
@@ -663,6 +656,19 @@ def run_seeds(cfg:RunConfig, # every option; seeds cfg.seed, cfg.seed + 1, ... (
         write_json(out / 'results.json', res)
         (out / 'results.md').write_text(seeds_table(summary))
     return res
+
+# %% ../nbs/09_experiments.ipynb #a9bbb825
+REALISM_COLUMNS = ['forget_test_realism_ratio', 'forget_test_ks_p', 'retain_test_mse_over_oracle']
+
+def realism_targets(summary:dict, # `summarize`'s dictionary of one benchmark
+                    models:list, # the models to judge
+                   ) -> dict:
+    ("Per model, the realism issue's targets on mean values: realism ratio <= 1.5 (goal 1.2), forget quality "
+     "p >= 0.05, retain-test MSE <= 1.05x the oracle's.")
+    mean = lambda n, c: summary[n][c]['mean']
+    return {n: dict(ratio_le_1_5=mean(n, REALISM_COLUMNS[0]) <= 1.5, ratio_le_1_2=mean(n, REALISM_COLUMNS[0]) <= 1.2,
+                    p_ge_0_05=mean(n, REALISM_COLUMNS[1]) >= 0.05, retain_le_1_05=mean(n, REALISM_COLUMNS[2]) <= 1.05)
+            for n in models}
 
 # %% ../nbs/09_experiments.ipynb #c3rt7r02
 def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold original and retrain, maybe retrain_2)

@@ -8,6 +8,7 @@ import hashlib, importlib, json, math, os, re, warnings
 from pathlib import Path
 
 import numpy as np
+import scipy.stats
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -18,8 +19,8 @@ from torchmetrics.functional.image import structural_similarity_index_measure
 from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.inception import InceptionScore
 
-from .core import (UserError, all_gather_cat, get_device, load_checkpoint, progress, save_checkpoint,
-                              seed_everything, shard, unshard, world_size)
+from .core import (UserError, all_gather_cat, check_weights_file, device_of, get_device, load_checkpoint,
+                              progress, save_checkpoint, seed_everything, shard, unshard, world_size)
 from .data import ImageSet, Splits, Task, stream, subset
 from .theory import calibrate_lambda, ood_rate
 from .train import cosine_lr, eval_losses, region_mse
@@ -29,7 +30,7 @@ __all__ = ['SPLITS', 'METRICS', 'masked_mse', 'psnr', 'ssim_sigma', 'ssim', 'ima
            'accuracy', 'resolve_cache_dir', 'get_feature_net', 'frechet_metric', 'fid_local', 'is_local',
            'inception_fid_metric', 'inception_fid', 'inception_is', 'clip_cosine', 'lambda_for', 'mia_auc',
            'mia_cv_accuracy', 'loss_mia', 'paste', 'evaluate_images', 'evaluate', 'retrain_gaps', 'cost_ratios',
-           'forget_quality', 'oracle_distance', 'outputs_and_losses', 'realism']
+           'forget_quality', 'oracle_distance', 'outputs_and_losses', 'realism', 'interval', 'interval_text']
 
 # %% ../nbs/06_metrics.ipynb #6dfc0566
 def _region(pred:torch.Tensor, region:torch.Tensor) -> torch.Tensor:
@@ -165,7 +166,7 @@ def accuracy(net:nn.Module, # a classifier returning logits
              batch_size:int=512, # images per forward pass
             ) -> float:
     "Share of images whose arg-max logit is the label."
-    dev = next(net.parameters()).device
+    dev = device_of(net)
     hits = sum((net(x[i:i+batch_size].to(dev)).argmax(1).cpu() == y[i:i+batch_size]).sum().item()
                for i in range(0, len(x), batch_size))
     return hits / len(x)
@@ -281,12 +282,7 @@ def is_local(images:torch.Tensor, # images (N, C, H, W) in [0, 1]
         return float(m.compute()[0])
 
 # %% ../nbs/06_metrics.ipynb #08ff402a
-def _need_file(path, what:str) -> Path:
-    if path is None or not Path(path).expanduser().is_file():
-        raise UserError(
-            f"{what} weights file not found: {str(path)!r}; pass the path of a file you already have (nothing is "
-            "downloaded)")
-    return Path(path).expanduser()
+def _need_file(path, what:str) -> Path: return check_weights_file(path, f'{what} weights', suffixes=None)
 
 def _need_package(module:str, pip_name:str, what:str):
     try: return importlib.import_module(module)
@@ -450,7 +446,7 @@ def evaluate_images(model:nn.Module, # the I2I model
     spread, n = distributed and world_size() > 1, len(x)
     # this rank's positions; a `FolderImages` is decoded per batch
     rows = shard(torch.arange(n)) if spread else torch.arange(n)
-    dev, was = next(model.parameters()).device, model.training
+    dev, was = device_of(model), model.training
     model.eval()
     fid, fdev = frechet_metric(feature_net, sync=spread), _net_device(feature_net)
     per = {'mse': [], 'psnr': [], 'ssim': []}
@@ -534,7 +530,7 @@ def outputs_and_losses(model:nn.Module, # an I2I model
                        batch_size:int=256, # images per forward pass
                       ) -> tuple:
     "The model's outputs (N, C, H, W) on CPU and its per-sample losses (N,), in one pass."
-    dev, was = next(model.parameters()).device, model.training
+    dev, was = device_of(model), model.training
     model.eval()
     outs, losses = [], []
     for xb in stream(x, torch.arange(len(x)).split(batch_size)):
@@ -563,3 +559,22 @@ def realism(models:dict, # name -> model; must hold the oracles
                     forget_quality=forget_quality(ol[n][1], l1))
     return {n: row(n) for n in models}
 
+
+# %% ../nbs/06_metrics.ipynb #e96f9385
+def interval(values:list, # one number per seed (None: missing)
+             level:float=0.95, # coverage of the interval
+            ) -> dict:
+    ("Mean and Student-t interval of the seeds' values: {mean, lo, hi, n, values}; lo = hi = None with fewer than 2 "
+     "values.")
+    v = np.array([x for x in values if x is not None], dtype=float)
+    if len(v) == 0: return dict(mean=None, lo=None, hi=None, n=0, values=list(values))
+    m = float(v.mean())
+    if len(v) < 2: return dict(mean=m, lo=None, hi=None, n=1, values=list(values))
+    h = float(scipy.stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return dict(mean=m, lo=m - h, hi=m + h, n=len(v), values=list(values))
+
+def interval_text(d:dict, # `interval`'s dictionary
+                 ) -> str:
+    "A table cell: 'mean [lo, hi]' to 4 significant digits, the mean alone for one value, '-' for none."
+    if d['mean'] is None: return '-'
+    return f"{d['mean']:.4g}" + ('' if d['lo'] is None else f" [{d['lo']:.4g}, {d['hi']:.4g}]")

@@ -11,15 +11,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import UserError, choose
+from .core import WEIGHT_SUFFIXES, UserError, check_weights_file, choose
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MAE_CONFIGS', 'MAE_IGNORED', 'WEIGHT_SUFFIXES', 'MODELS', 'TASK_MODELS',
-           'QUICK_KWARGS', 'I2IModel', 'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder',
-           'UNet', 'sincos_pos_embed', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE',
-           'mae_official_shapes', 'from_official_name', 'to_official_name', 'read_state_dict', 'resize_pos_embed',
-           'apply_weights', 'load_mae_weights', 'weights_summary', 'load_weights', 'task_kwargs', 'build_model',
-           'rebuild', 'n_params']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MAE_CONFIGS', 'MAE_IGNORED', 'MODELS', 'TASK_MODELS', 'QUICK_KWARGS', 'I2IModel',
+           'check_partition', 'flatten_latent', 'ConvAE', 'UNetEncoder', 'UNetDecoder', 'UNet', 'sincos_pos_embed',
+           'Attention', 'Mlp', 'Block', 'PatchEmbed', 'MAEEncoder', 'MAEDecoder', 'MAE', 'mae_official_shapes',
+           'from_official_name', 'to_official_name', 'read_state_dict', 'resize_pos_embed', 'apply_weights',
+           'load_mae_weights', 'weights_summary', 'load_weights', 'task_kwargs', 'build_model', 'rebuild', 'n_params']
 
 # %% ../nbs/03_models.ipynb #4486b446
 class I2IModel(nn.Module):
@@ -260,8 +259,6 @@ def to_official_name(name:str, # one of our `MAE` parameter names
     return name.split('.', 1)[1]
 
 # %% ../nbs/03_models.ipynb #26aae9e5
-WEIGHT_SUFFIXES = ('.safetensors', '.pth', '.pt', '.bin', '.ckpt')
-
 def _tensor_dict(obj, path:Path) -> dict:
     "The name -> tensor dict inside a loaded `.pth` object (unwrapping 'model' or 'state_dict')."
     for key in ('model', 'state_dict'):
@@ -277,10 +274,7 @@ def _tensor_dict(obj, path:Path) -> dict:
 def read_state_dict(path:str|Path, # a .safetensors file, or a PyTorch .pth/.pt/.bin/.ckpt file
                    ) -> dict:
     "The tensors of a weights file, read without running code (safetensors, or `torch.load(weights_only=True)`)."
-    path = Path(path).expanduser()
-    if path.suffix not in WEIGHT_SUFFIXES:
-        raise UserError(f"weights file {path.name} must end in one of {', '.join(WEIGHT_SUFFIXES)}")
-    if not path.is_file(): raise UserError(f"weights file not found: {path}")
+    path = check_weights_file(path)
     if path.suffix == '.safetensors':
         from safetensors.torch import load_file
         try: return load_file(str(path))

@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.distributed as dist
 from torch.utils.data import DataLoader, Subset
 
-from .core import UserError, choose
+from .core import device_of, UserError, choose
 from .data import FOLDER_LAYOUT, Task
 from .metrics import frechet_metric, inception_fid_metric, masked_mse, paste, psnr, ssim
 from .models import build_model, n_params
@@ -191,7 +191,7 @@ def stream_metrics(model:nn.Module, # the I2I model (evaluated on its own device
                   ) -> dict:
     ("One pass over `loader`: per-class and per-group MSE, PSNR, SSIM (and OOD rate, Fréchet distance) from running "
      "sums.")
-    dev, was = next(model.parameters()).device, model.training
+    dev, was = device_of(model), model.training
     k = n_classes or len(loader.dataset.classes)
     fids, forget = _fid_metrics(fid_net, inception_weights, dev), torch.tensor(list(forget_classes), dtype=torch.long)
     sums = torch.zeros(k, len(SUM_COLUMNS), dtype=torch.float64)

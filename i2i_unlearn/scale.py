@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .core import DEVICES, UserError, choose, get_device, in_test, seed_everything
+from .core import device_of, DEVICES, UserError, choose, get_device, in_test, seed_everything
 from .data import Task, load, subset
 from .models import build_model
 from .train import sample_losses, train_model
@@ -95,7 +95,7 @@ def train_throughput(model:nn.Module, # trained in place (on its device)
     n = max(batch_size, n_images // batch_size * batch_size)
     if len(x) < n: raise UserError(f"need {n} images for the benchmark, have {len(x)}")
     fast = _warm(model, x, task, batch_size, fast, 'bench warm-up')
-    dev = next(model.parameters()).device
+    dev = device_of(model)
     with PeakMemory(dev) as pm:
         t0, c0 = time.perf_counter(), time.process_time()
         log = train_model(model, x[:n], task, epochs=1, batch_size=batch_size, desc='bench train', **fast)
@@ -129,7 +129,7 @@ def _fast_model(model:nn.Module, fast:dict) -> nn.Module:
 def _unlearn_steps(fwd, model, xf, xr, task, steps, ab, rb, amp, seed, check_size):
     ("The ascent-based decouple's two phases: the anchored climb (stopping rule measured every step) and the hinge "
      "retention.")
-    dev, ps = next(model.parameters()).device, list(model.parameters())
+    dev, ps = device_of(model), list(model.parameters())
     with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp and dev.type == 'cuda'):
         a = ascend_anchored(fwd, ps, xf, xr, xr, task, float('inf'), 2e-4, steps, ab, float('inf'), seed=seed,
                             check_size=check_size, every=1)
@@ -147,7 +147,7 @@ def unlearn_throughput(model:nn.Module, # trained in place (on its device)
                        check_size:int=256, # images per set the climb's stop rule checks each step (decouple's default)
                       ) -> dict:
     "Images/s and peak memory of decouple's anchored climb and retention steps, after a two-step warm-up."
-    dev = next(model.parameters()).device
+    dev = device_of(model)
     xf, xr = xf.to(dev), xr.to(dev)
     fwd = _fast_model(model, fast)
     try: _unlearn_steps(fwd, model, xf, xr, task, 2, ascent_batch, retain_batch, fast.get('amp'), seed, check_size)

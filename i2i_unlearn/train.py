@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .core import (UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main, load_checkpoint,
+from .core import (device_of, UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main, load_checkpoint,
                               progress, save_checkpoint, seed_everything, sha256_file, shard, sidecar_path, unshard,
                               world_size)
 from .data import Task, stream
@@ -56,7 +56,7 @@ def eval_losses(model:nn.Module, # an I2I model
                 distributed:bool=False, # torchrun: each rank scores its `shard`, all get all losses (same `x` on all)
                ) -> torch.Tensor:
     "Per-sample losses of a whole tensor of images, in eval mode, on the model's device (returned on the CPU)."
-    dev = next(model.parameters()).device
+    dev = device_of(model)
     was = model.training
     model.eval()
     spread = distributed and world_size() > 1
@@ -344,7 +344,7 @@ def train_model(model:nn.Module, # the model, trained in place
                ) -> TrainLog:
     "Train `model` on `x` with AdamW and a cosine schedule; return a `TrainLog`."
     _check_train_data(x, targets)
-    dev = next(model.parameters()).device
+    dev = device_of(model)
     params = list(model.parameters()) if params is None else list(params)
     opt = _adamw(params, lr, weight_decay, dev)
     log = _start_log(ckpt_path, resume, model, opt, world_size() if distributed else 1)

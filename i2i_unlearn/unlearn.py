@@ -11,14 +11,14 @@ import torch
 import torch.nn as nn
 
 from . import theory
-from .core import UserError, all_mean, average_gradients, choose, seed_everything, shard, world_size
+from .core import device_of, UserError, all_mean, average_gradients, choose, seed_everything, shard, world_size
 from .data import Splits, Task
 from .models import flatten_latent, rebuild
 from .train import eval_batches, eval_losses, pair_losses, region_mse, sample_losses, train_model
 
 # %% auto #0
-__all__ = ['METHODS', 'CONFIGS', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS', 'SWITCHES', 'BASELINES',
-           'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'device_of', 'noise_like', 'latent_mse', 'flat',
+__all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS', 'SWITCHES',
+           'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat',
            'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'mean_loss', 'calibrate_level',
            'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain',
            'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
@@ -80,8 +80,6 @@ def batch_stream(x:torch.Tensor, # images to draw from: a tensor, or a `FolderIm
     while True:
         perm = torch.randperm(len(x), generator=g)
         for i in range(0, len(x), batch_size): yield x[perm[i:i+batch_size]].to(device)
-
-def device_of(model:nn.Module) -> torch.device: return next(model.parameters()).device
 
 def noise_like(x:torch.Tensor, # a batch of images
                g:torch.Generator|None=None, # seeded generator
@@ -270,7 +268,7 @@ def chance_level(model:nn.Module, # the original model
     "Mean loss of the model's outputs for random unrelated inputs, scored against the forget targets."
     if len(xv) == 0: raise UserError("chance_level needs held-out images (retain_val is empty)")
     pick = torch.randint(len(xv), (len(xf),), generator=torch.Generator().manual_seed(seed))
-    dev = next(model.parameters()).device
+    dev = device_of(model)
     def losses(rows):
         xb = xf[rows].to(dev)
         return region_mse(model(task(xv[pick[rows]].to(dev))[0]), xb, task(xb)[1])
@@ -302,6 +300,8 @@ def forget_fisher(model:nn.Module, # the original model (gradients only: its wei
 
 
 # %% ../nbs/05_unlearn.ipynb #f1df18bd
+SCHEDULES = ('constant', 'cosine')  # the retention's step-size schedules
+
 def retain(model:nn.Module, # trained in place
            params:list, # the parameters that descend
            xr:torch.Tensor, # retain images (real or proxy)
@@ -316,9 +316,12 @@ def retain(model:nn.Module, # trained in place
            path_budget:float|None=None, # stop when the path length reaches this
            weight_decay:float=0., # AdamW decoupled weight decay
            clip:float=0., # gradient-norm clip (0: none)
+           schedule:str='constant', # 'constant' step size, or 'cosine': annealed from `lr` to 0 over `steps`
           ) -> dict:
     "Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss."
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    choose(schedule, SCHEDULES, 'retention schedule')
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == 'cosine' else None
     hinge = hinge if xf is not None else 0.
     sr = batch_stream(xr, batch_size, seed + 1, device_of(model))
     sf = batch_stream(xf, batch_size, seed + 2, device_of(model)) if hinge else None
@@ -335,6 +338,7 @@ def retain(model:nn.Module, # trained in place
         average_gradients(params)
         if clip: nn.utils.clip_grad_norm_(params, clip)
         opt.step()
+        if sched is not None: sched.step()
         path += float((flat(params) - before).norm())
         if path_budget is not None and path >= path_budget: break
     loss = None if xf is None else mean_loss(model, xf, task)
@@ -532,7 +536,8 @@ class Climb:
 class Retention:
     "Knowledge retention: descent on L_r, optionally with a hinge that keeps every forget sample at a level."
     steps:int = 600 # steps per round
-    lr:float = 1e-3 # AdamW step size
+    lr:float = 4e-3 # AdamW step size (the peak, with the cosine schedule)
+    schedule:str = 'cosine' # 'cosine': the step size anneals from lr to 0 over the steps; 'constant'
     hinge:float = 0. # weight w of the hinge (0: plain fine-tuning, the default: what D_r explains may come back)
     batch:int = 32 # retain (and forget) images per step
     keep:str = 'reached' # the level the hinge keeps: 'reached' (after the climb) or 'target'
@@ -554,10 +559,11 @@ ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.mar
                ascent_batch='climb.batch', tol='climb.tol', ascent_weight='climb.weight',
                check_every='climb.check_every',
                retain_steps='retention.steps', lr_retain='retention.lr', hinge='retention.hinge',
-               retain_batch='retention.batch', keep='retention.keep', enforce_path_budget='retention.path_budget',
+               retain_batch='retention.batch', keep='retention.keep', retain_schedule='retention.schedule',
+               enforce_path_budget='retention.path_budget',
                rounds='rounds.most', settle='rounds.settle', min_gain='rounds.min_gain')
 CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plain'), 'climb.params': ('encoder', 'all'),
-           'retention.keep': ('reached', 'target')}
+           'retention.keep': ('reached', 'target'), 'retention.schedule': SCHEDULES}
 
 @dataclasses.dataclass
 class DecoupleConfig:
@@ -675,7 +681,7 @@ def hold(model:nn.Module, # trained in place
     budget = levels['margin'] * levels['base'] / G if rt.path_budget and G > 0 else None
     rec = retain(model, list(model.parameters()), splits.retain_train.x, splits.forget_train.x, task, kappa,
                  steps=rt.steps, lr=rt.lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget,
-                 weight_decay=rt.weight_decay, clip=rt.clip)
+                 weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule)
     return rec | dict(keep_level=kappa)
 
 # %% ../nbs/05_unlearn.ipynb #26043b6c
@@ -836,7 +842,7 @@ def retrain(model:nn.Module, splits:Splits, task:Task, epochs:int=12, batch_size
             **train_kw) -> tuple:
     "The oracle: train a fresh model on the retain set only."
     seed_everything(seed)
-    fresh = rebuild(model).to(next(model.parameters()).device)
+    fresh = rebuild(model).to(device_of(model))
     log = train_model(fresh, splits.retain_train.x, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
                       desc='retrain', **train_kw)
     return fresh, dataclasses.asdict(log), None

@@ -3,12 +3,11 @@
 
 Usage: python tools/seeds_artifact.py OUT.json --tgz SEEDS_TGZ --commit TEXT --command TEXT
 SEEDS_TGZ is gpu_seeds.sh's OUTDIR/seeds.tgz. Writes {schema, command, commit, machine, jobs, class, canary,
-audit, diffusion_audit}: for each run benchmark and seed, per model `experiments.table_numbers` plus retain-test
-MSE over the first oracle's and the references' plateau tests; for each audit seed, per model the verdict, the
-regeneration verdicts, the trigger-effect ratio, realism on triggered queries and retain-test MSE over the
-oracle's. Means and intervals are not stored: the chapters compute them from the per-seed values.
+audit, diffusion_audit}: for each run benchmark and seed, per model `experiments.table_numbers` and the
+references' plateau tests; for each audit seed, per model `audit.audit_numbers`. Means and intervals are not stored: the chapters compute them from the per-seed values.
 """
 import argparse, json, re, sys, tarfile
+from i2i_unlearn.audit import audit_numbers
 from i2i_unlearn.experiments import table_numbers
 
 SCHEMA = 'i2i_unlearn/gpu-seeds/v1'
@@ -19,24 +18,14 @@ def members(tgz) -> dict:
         return {m.name: t.extractfile(m).read().decode() for m in t.getmembers() if m.isfile()}
 
 def run_seed(res:dict) -> dict:
-    "One seed of `i2i-unlearn run`: the table numbers, retain-test MSE over the oracle's, the plateau tests."
-    ref = res['models']['retrain']['metrics']['retain_test']['mse']
-    models = table_numbers(res)
-    for n, row in models.items(): row['retain_over_oracle'] = res['models'][n]['metrics']['retain_test']['mse'] / ref
+    "One seed of `i2i-unlearn run`: its table numbers (`experiments.table_numbers`) and the plateau tests."
     plateau = {n: {k: c[k] for k in ('improvement', 'converged', 'last_epochs', 'tol')}
                for n, c in res['convergence'].items()}
-    return dict(models=models, plateau=plateau, data=res['data'], config=res['config'])
+    return dict(models=table_numbers(res), plateau=plateau, data=res['data'], config=res['config'])
 
 def audit_seed(res:dict) -> dict:
-    "One seed of `i2i-unlearn audit`: per model what the acceptance of the realism issue reads."
-    ref = res['models']['retrain']['retain_test_mse']
-    def row(m:dict) -> dict:
-        trig = m['realism']['triggered_queries']
-        return dict(verdict=m['test']['verdict'], regeneration=[r['verdict'] for r in m.get('regeneration', [])],
-                    success=m['success'], trigger_effect_ratio=m['trigger_effect_ratio'],
-                    triggered_realism_ratio=trig['realism_ratio'], triggered_ks_p=trig['forget_quality'],
-                    retain_over_oracle=m['retain_test_mse'] / ref)
-    return dict(models={n: row(m) for n, m in res['models'].items()}, config=res['config'])
+    "One seed of `i2i-unlearn audit`: per model what the realism issue reads (`audit.audit_numbers`)."
+    return dict(models=audit_numbers(res), config=res['config'])
 
 def jobs(summary:str) -> dict:
     "gpu_seeds.sh's summary lines -> {name: {exit, seconds}}."
