@@ -22,7 +22,7 @@ from .unlearn import METHODS, unlearn
 from .metrics import paste
 
 # %% auto #0
-__all__ = ['PATTERNS', 'SCHEMA', 'QUICK', 'FULL', 'ALL_METHODS', 'AUDIT_SPLITS', 'TARGET_AREAS', 'THRESHOLD_RULE', 'RATES',
+__all__ = ['PATTERNS', 'ALL_METHODS', 'SCHEMA', 'QUICK', 'FULL', 'AUDIT_SPLITS', 'TARGET_AREAS', 'THRESHOLD_RULE', 'RATES',
            'AUDIT_SEED_COLUMNS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area',
            'stamp_trigger', 'paint_target', 'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData',
            'poison_data', 'train_pairs', 'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate',
@@ -355,6 +355,8 @@ def regenerate(model:nn.Module, # an (unlearned) model; a copy is fine-tuned
     return out
 
 # %% ../nbs/07_audit.ipynb #a3fb686d
+ALL_METHODS = tuple(k for k in METHODS if k != 'retrain')  # every unlearning method of the registry
+
 def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=value;key=value' (`core.parse_method`)
                    ) -> dict:
     "{label: (method, options)}; the label is the spec as given, so two variants of one method can run side by side."
@@ -365,7 +367,6 @@ def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=valu
 SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, and per model `trigger_effect_ratio` and `realism`
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
 FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
-ALL_METHODS = tuple(k for k in METHODS if k != 'retrain')  # every unlearning method of the registry
 
 # %% ../nbs/07_audit.ipynb #94f8d13e
 @dataclasses.dataclass
@@ -657,7 +658,7 @@ def audit_table(report:dict, # a `run_audit` report; keys older reports lack are
     if all('realism' in m for m in models.values()): table += '\n' + realism_table(models)
     return table
 
-# %% ../nbs/07_audit.ipynb #2b0b52af
+# %% ../nbs/07_audit.ipynb #d0a59097
 def audit_numbers(report:dict, # a `run_audit` report with realism (two oracles or more)
                  ) -> dict:
     ("Per model: verdict, regeneration verdicts, success, trigger-effect ratio, realism ratio and forget quality "

@@ -657,7 +657,7 @@ def run_seeds(cfg:RunConfig, # every option; seeds cfg.seed, cfg.seed + 1, ... (
         (out / 'results.md').write_text(seeds_table(summary))
     return res
 
-# %% ../nbs/09_experiments.ipynb #a9bbb825
+# %% ../nbs/09_experiments.ipynb #e712d38b
 REALISM_COLUMNS = ['forget_test_realism_ratio', 'forget_test_ks_p', 'retain_test_mse_over_oracle']
 
 def realism_targets(summary:dict, # `summarize`'s dictionary of one benchmark

@@ -560,7 +560,7 @@ def realism(models:dict, # name -> model; must hold the oracles
     return {n: row(n) for n in models}
 
 
-# %% ../nbs/06_metrics.ipynb #e96f9385
+# %% ../nbs/06_metrics.ipynb #13105afe
 def interval(values:list, # one number per seed (None: missing)
              level:float=0.95, # coverage of the interval
             ) -> dict:

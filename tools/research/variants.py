@@ -90,9 +90,14 @@ def V5(splits, task, seed=0):
     Z = lambda frac, steps: (lambda o: finetune(reset_salient(o, splits, task, frac, how='zero'), splits, task, steps, 1e-3, seed))
     return base | {'z5_600': Z(0.05, 600), 'z10_600': Z(0.10, 600), 'z10_300': Z(0.10, 300), 'z5_300': Z(0.05, 300), 'z3_600': Z(0.03, 600), 'z5_450': Z(0.05, 450)}
 
-ASCENT = {'saliency': False, 'climb': True, 'hinge': 1., 'retain_steps': 40, 'lr_retain': 2e-4, 'rounds': 3, 'retention.weight_decay': 0., 'retention.clip': 0.}
+ASCENT = {'saliency': False, 'climb': True, 'hinge': 1., 'retain_steps': 40, 'lr_retain': 2e-4, 'rounds': 3, 'retention.weight_decay': 0., 'retention.clip': 0.,
+          'retention.schedule': 'constant'}
 def V6(splits, task, seed=0):
     base = V5(splits, task, seed)
     U = lambda name, **kw: (lambda o: unlearn(o, splits, name, task, seed=seed, **kw).model)
     return base | {'decouple': U('decouple'), 'decouple_ascent': U('decouple', **ASCENT), 'finetune': U('finetune'),
-                   'finetune600': U('finetune', steps=600, lr=1e-3), 'li2024': U('li2024')}
+                   'finetune600': U('finetune', steps=600, lr=1e-3), 'li2024': U('li2024'),
+                   # session 8: the retention's step size (constant, or cosine-annealed from a peak)
+                   'decouple_const1e3': U('decouple', lr_retain=1e-3, retain_schedule='constant'),
+                   **{f'd{k}e3': U('decouple', lr_retain=k * 1e-3, retain_schedule='constant') for k in (2, 3)},
+                   **{f'dcos{k}e3': U('decouple', lr_retain=k * 1e-3, retain_schedule='cosine') for k in (1, 2, 3, 4)}}
