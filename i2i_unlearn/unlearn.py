@@ -536,8 +536,8 @@ class Climb:
 class Retention:
     "Knowledge retention: descent on L_r, optionally with a hinge that keeps every forget sample at a level."
     steps:int = 600 # steps per round
-    lr:float = 4e-3 # AdamW step size (the peak, with the cosine schedule)
-    schedule:str = 'cosine' # 'cosine': the step size anneals from lr to 0 over the steps; 'constant'
+    lr:float = 1e-3 # AdamW step size (the peak, with the cosine schedule)
+    schedule:str = 'constant' # 'constant' step size, or 'cosine': annealed from lr to 0 over the steps
     hinge:float = 0. # weight w of the hinge (0: plain fine-tuning, the default: what D_r explains may come back)
     batch:int = 32 # retain (and forget) images per step
     keep:str = 'reached' # the level the hinge keeps: 'reached' (after the climb) or 'target'
