@@ -1,8 +1,10 @@
 """Session-8 measurement (issue 15): decouple's retention step size on the class and canary benchmarks.
 Needs the 40-epoch references of train_reference.py / train_reference_ds.py in /tmp/exp (original seed 0, oracles
-seeds 0 and 1). Usage: python tools/research/retention_schedule.py METHOD_SEED [DATASET] [V1,V2,...]
+seeds 0 and 1), or a run folder with original/retrain/retrain_2.safetensors (REFS_DIR, e.g. runs/default of the
+default `i2i-unlearn run`). Usage: python tools/research/retention_schedule.py METHOD_SEED [DATASET] [V1,V2,...]
+[REFS_DIR]
 DATASET: fashion-mnist-10k (class 0, default) or fashion-canaries (class 10). Variants: those of variants.V6, e.g.
-decouple_const1e3 (the former default), d2e3, d3e3, dcos2e3, dcos3e3, dcos4e3 (the new default). Prints per model
+decouple_const1e3 (the default), d2e3, d3e3, dcos2e3, dcos3e3, dcos4e3 (constant or cosine step sizes). Prints per model
 the forget-test realism ratio, forget quality (KS p) and retain-test MSE over oracle 1's; writes
 /tmp/exp/rs_DATASET_msSEED_VARIANTS.json. The audit side: audit_variants.py with the same variant names.
 Not part of the book: its numbers are in the session-8 note, not in a chapter."""
@@ -32,7 +34,8 @@ def get(p):
 
 if DS == 'fashion-mnist-10k': P = lambda w, s: f'/tmp/exp/{w}_E40_lr0.002_s{s}.safetensors'
 else: P = lambda w, s: f'/tmp/exp/{DS}_{w}_E40_s{s}.safetensors'
-models = dict(original=get(P('orig', 0)), retrain=get(P('oracle', 0)), retrain_2=get(P('oracle', 1)))
+if len(sys.argv) > 4: models = {n: get(f'{sys.argv[4]}/{n}.safetensors') for n in ('original', 'retrain', 'retrain_2')}
+else: models = dict(original=get(P('orig', 0)), retrain=get(P('oracle', 0)), retrain_2=get(P('oracle', 1)))
 secs = {}
 for n in names:
     seed_everything(MS)
