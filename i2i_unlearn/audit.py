@@ -17,7 +17,7 @@ from .core import (device_of, TASKS, UserError, choose, get_device, parse_method
                               seed_everything)
 from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decoded_splits, load, make_splits
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
-from .train import eval_batches, eval_losses, region_mse, train_model
+from .train import eval_batches, mean_loss, region_mse, train_model
 from .unlearn import METHODS, unlearn
 from .metrics import paste
 
@@ -334,7 +334,7 @@ def audit_models(models:dict, # name -> model; must hold 'original' and 'retrain
         if need not in models: raise UserError(f"audit_models needs a model named {need!r}; got {', '.join(models)}")
     rates = {k: held_out_rates(m, data, threshold) for k, m in models.items()}
     p, q = rate_bounds(rates['original']['calib_rate'], rates['retrain']['calib_rate'], len(data.calib), alpha, beta)
-    return {k: r | dict(retain_test_mse=eval_losses(models[k], data.splits.retain_test.x, data.task).mean().item(),
+    return {k: r | dict(retain_test_mse=mean_loss(models[k], data.splits.retain_test.x, data.task),
                         test=binomial_verdict(r['hits'], r['n'], p, q, alpha, beta)) for k, r in rates.items()}
 
 # %% ../nbs/07_audit.ipynb #4d5781ed

@@ -12,15 +12,15 @@ import torch
 
 from . import metrics
 from .metrics import interval, interval_text
-from .core import (device_of, RunConfig, UserError, parse_certify, barrier, check_out_dir, choose, get_device,
-                              init_distributed, is_main, load_checkpoint, main_first,
+from .core import (device_of, RunConfig, UserError, parse_certify, barrier, check_out_dir, choose,
+                              get_device, init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
 from .core import parse_methods, quick_options
 from .data import Task, load, make_splits
 from .theory import CertifiedRetention
 from .models import MAE_CONFIGS, QUICK_KWARGS, build_model, task_kwargs, weights_summary
 from .diffusion import DIFFUSION_CONFIGS
-from .train import eval_batches, eval_losses, train_model
+from .train import eval_batches, eval_losses, mean_loss, train_model
 from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
@@ -459,7 +459,7 @@ def _check_model(cfg:RunConfig, # every option
     "Build the initial model once, to check its size and weights; return its retain-test loss and the weights record."
     model_kwargs(cfg)  # a size the model does not have fails here,
     m0 = initial_model(cfg)  # a weights file that does not fit the model fails here
-    start_mse = float(eval_losses(m0, splits.retain_test.x, task).mean())  # the yardstick of `health_warnings`
+    start_mse = mean_loss(m0, splits.retain_test.x, task)  # the yardstick of `health_warnings`
     wrec = weights_record(m0, cfg, weights_check(m0, splits.retain_val.x[:32], task)) if cfg.weights else None
     if wrec and not wrec['check']['ok']:  # said before --out is checked: said even when that stops the run
         say('warning: ' + weights_warning(wrec['check'], cfg.weights))
@@ -682,7 +682,7 @@ def certified_tradeoff(run:ExperimentRun, # a finished run (its models hold orig
         oracles['retrain_2'] = unlearn(orig, sp, 'retrain', task, seed=cfg.seed + 1,
                                        **method_options('retrain', cfg)).model
     names = list(oracles)
-    mse = lambda m, part: float(eval_losses(m, getattr(sp, part).x, task).mean())
+    mse = lambda m, part: mean_loss(m, getattr(sp, part).x, task)
     judge = lambda name, m: (metrics.realism(oracles | {name: m}, names, sp.forget_test.x, task)[name]
                              | dict(mse=mse(m, 'forget_test')))
     quick = quick_options('decouple') if cfg.quick else {}

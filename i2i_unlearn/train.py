@@ -10,14 +10,15 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .core import (device_of, UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main, load_checkpoint,
-                              progress, save_checkpoint, seed_everything, sha256_file, shard, sidecar_path, unshard,
-                              world_size)
+from .core import (device_of, UserError, all_gather_cat, all_mean, average_gradients, barrier, is_main,
+                              load_checkpoint, progress, save_checkpoint, seed_everything, sha256_file, shard,
+                              sidecar_path, unshard, world_size)
 from .data import Task, stream
 
 # %% auto #0
-__all__ = ['region_mse', 'pair_losses', 'sample_losses', 'eval_losses', 'eval_batches', 'cosine_lr', 'optimizer_tensors',
-           'load_optimizer_tensors', 'save_train_state', 'resumable', 'load_train_state', 'TrainLog', 'train_model']
+__all__ = ['region_mse', 'pair_losses', 'sample_losses', 'eval_losses', 'mean_loss', 'eval_batches', 'cosine_lr',
+           'optimizer_tensors', 'load_optimizer_tensors', 'save_train_state', 'resumable', 'load_train_state',
+           'TrainLog', 'train_model']
 
 # %% ../nbs/04_train.ipynb #6d18dd6c
 def region_mse(pred:torch.Tensor, # model outputs (N, C, H, W)
@@ -67,6 +68,16 @@ def eval_losses(model:nn.Module, # an I2I model
     model.train(was)
     return unshard(all_gather_cat(out), len(x)) if spread else out
 
+def mean_loss(model:nn.Module, # an I2I model
+              x:torch.Tensor, # images (N, C, H, W), or a `FolderImages`, as `eval_losses` takes them
+              task:Task, # the masking operator
+              distributed:bool=False, # torchrun: the ranks share the scoring and every rank gets the same number
+             ) -> float:
+    ("The mean per-sample loss over `x`, a Python float: `eval_losses(...).mean()`, in the units of the per-sample "
+     "loss (a per-pixel MSE of [0, 1] images; a diffusion model's own denoising loss).")
+    return eval_losses(model, x, task, distributed=distributed).mean().item()
+
+# %% ../nbs/04_train.ipynb #3va1b4tc
 @torch.no_grad()
 def eval_batches(model:nn.Module, # switched to eval mode for the loop, its mode restored after
                  n:int, # rows to cover
@@ -302,7 +313,7 @@ def _end_epoch(log:TrainLog, # its held-out curve grows by one point
                config:dict, # what the checkpoint records about the run
               ) -> None:
     "After an epoch: measure the held-out loss, then checkpoint."
-    if heldout is not None: log.heldout.append(float(eval_losses(model, heldout, task, distributed=distributed).mean()))
+    if heldout is not None: log.heldout.append(mean_loss(model, heldout, task, distributed))
     if not ckpt_path: return
     if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, config)
     if log.world_size > 1: barrier()  # nobody reads the checkpoint before it is complete

@@ -11,21 +11,23 @@ import torch
 import torch.nn as nn
 
 from . import theory
-from .core import device_of, UserError, all_mean, average_gradients, choose, seed_everything, shard, world_size
+from .core import (device_of, UserError, all_mean, average_gradients, choose, seed_everything, shard,
+                              world_size)
 from .data import Splits, Task
 from .models import flatten_latent, rebuild
-from .train import eval_batches, eval_losses, pair_losses, region_mse, sample_losses, train_model
+from .train import (eval_batches, eval_losses, mean_loss, pair_losses, region_mse, sample_losses,
+                               train_model)
 
 # %% auto #0
 __all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS', 'SWITCHES',
            'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat',
-           'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'mean_loss', 'calibrate_level',
-           'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain',
-           'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
-           'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig',
-           'decouple_levels', 'prune_salient', 'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss',
-           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
-           'frozen_teacher', 'pair_train', 'retrain']
+           'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level', 'ascend',
+           'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain', 'Certify',
+           'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'ood_rates',
+           'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels',
+           'prune_salient', 'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss',
+           'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher',
+           'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -120,10 +122,6 @@ def batch_mean(per:torch.Tensor, # per-sample values of this rank's part of a gl
     "The rank's share of the global-batch mean: after `average_gradients`, gradients are those of the mean over all n."
     return per.mean() if world_size() == 1 else per.sum() * world_size() / n
 
-def mean_loss(model:nn.Module, x:torch.Tensor, task:Task) -> float:
-    "Mean per-sample loss over `x` (sharded under torchrun)."
-    return eval_losses(model, x, task, distributed=True).mean().item()
-
 # %% ../nbs/05_unlearn.ipynb #e6db3cc0
 def calibrate_level(model:nn.Module, # the original model
                     splits:Splits, # provides retain_val, the held-out retain data
@@ -156,7 +154,7 @@ def ascend(model:nn.Module, # trained in place
     stream = batch_stream(xf, batch_size, seed, device_of(model))
     xc = xf[torch.randperm(len(xf), generator=torch.Generator().manual_seed(seed))[:check_size]]
     good = snapshot(params)
-    L = mean_loss(model, xc, task)
+    L = mean_loss(model, xc, task, distributed=True)
     hist, path, G, steps, stop = [L], 0., 0., 0, None
     if L >= target: stop = 'target'
     while stop is None and steps < max_steps:
@@ -170,7 +168,7 @@ def ascend(model:nn.Module, # trained in place
         opt.step()
         steps += 1
         path += float((flat(params) - before).norm())
-        L = mean_loss(model, xc, task)
+        L = mean_loss(model, xc, task, distributed=True)
         if not math.isfinite(L) or not math.isfinite(G):
             stop = 'non-finite'
             break
@@ -178,7 +176,7 @@ def ascend(model:nn.Module, # trained in place
         hist.append(L)
         if L >= target: stop = 'target'
     if stop == 'non-finite': restore(params, good)
-    L = mean_loss(model, xf, task)  # the full forget set, for the record
+    L = mean_loss(model, xf, task, distributed=True)  # the full forget set, for the record
     return dict(steps=steps, path=path, G=G, loss=L, stop=stop or 'max_steps', history=hist)
 
 # %% ../nbs/05_unlearn.ipynb #c0mb1ne5
@@ -207,6 +205,42 @@ def anchored_stop(L:float, # mean forget loss on the check set
     if L >= max(target, ceiling): return 'ceiling'
     return None
 
+def _anchored_inputs(model:nn.Module, # the climbing model: its device gets the batches
+                     xf:torch.Tensor, # forget images
+                     xr:torch.Tensor, # retain images, the anchor
+                     xv:torch.Tensor, # held-out retain images
+                     batch_size:int, # forget (and retain) images per step
+                     check_size:int, # at most this many forget and this many held-out images are measured
+                     seed:int, # batch order; also seeds the one generator that draws both check sets
+                    ) -> tuple:
+    ("`ascend_anchored`'s inputs: the forget and retain `batch_stream`s, and the forget and held-out images its "
+     "stopping rule measures.")
+    dev = device_of(model)
+    streams = batch_stream(xf, batch_size, seed, dev), batch_stream(xr, batch_size, seed + 1, dev)
+    g = torch.Generator().manual_seed(seed)
+    xc = xf[torch.randperm(len(xf), generator=g)[:check_size]]
+    xvc = xv[torch.randperm(len(xv), generator=g)[:check_size]]
+    return streams, xc, xvc
+
+def _anchored_step(model:nn.Module, # trained in place
+                   params:list, # the parameters that move
+                   live:list, # those of `params` that require gradients
+                   opt:torch.optim.Optimizer, # the climb's Adam
+                   streams:tuple, # the forget and retain `batch_stream`s
+                   task:Task, # masking operator
+                   weight:float, # weight a of the forget term: minimise L_r - a L_f
+                  ) -> tuple[float, float]:
+    "One step of `ascend_anchored`; returns the forget gradient's norm (the ranks' mean) and the step's length."
+    before = flat(params)
+    (xfb, nf), (xrb, nr) = draw(streams[0]), draw(streams[1])
+    gf = torch.autograd.grad(batch_mean(sample_losses(model, xfb, task), nf), live, allow_unused=True)
+    g_norm = all_mean(norm_of(gf))  # under torchrun: the ranks' mean
+    gr = torch.autograd.grad(batch_mean(sample_losses(model, xrb, task), nr), live, allow_unused=True)
+    combine_grads(live, gr, gf, weight)
+    average_gradients(params)
+    opt.step()
+    return g_norm, float((flat(params) - before).norm())
+
 def ascend_anchored(model:nn.Module, # trained in place
                     params:list, # the parameters that move
                     xf:torch.Tensor, # forget images
@@ -227,33 +261,23 @@ def ascend_anchored(model:nn.Module, # trained in place
     ("Ascent on the forget loss anchored by descent on the retain loss; returns steps, path length, G, losses and why "
      "it stopped.")
     opt = torch.optim.Adam(params, lr=lr)
-    sf, sr = batch_stream(xf, batch_size, seed,
-                          device_of(model)), batch_stream(xr, batch_size, seed + 1, device_of(model))
-    g = torch.Generator().manual_seed(seed)
-    xc, xvc = xf[torch.randperm(len(xf),
-                                generator=g)[:check_size]], xv[torch.randperm(len(xv), generator=g)[:check_size]]
-    r0, L = mean_loss(model, xvc, task), mean_loss(model, xc, task)
+    streams, xc, xvc = _anchored_inputs(model, xf, xr, xv, batch_size, check_size, seed)
+    r0, L = mean_loss(model, xvc, task, distributed=True), mean_loss(model, xc, task, distributed=True)
     good, hist, path, G, steps, stop = snapshot(params), [L], 0., 0., 0, None
     live = [p for p in params if p.requires_grad]
     while stop is None and steps < max_steps:
-        before = flat(params)
-        (xfb, nf), (xrb, nr) = draw(sf), draw(sr)
-        gf = torch.autograd.grad(batch_mean(sample_losses(model, xfb, task), nf), live, allow_unused=True)
-        G = max(G, all_mean(norm_of(gf)))  # under torchrun: the ranks' mean
-        gr = torch.autograd.grad(batch_mean(sample_losses(model, xrb, task), nr), live, allow_unused=True)
-        combine_grads(live, gr, gf, weight)
-        average_gradients(params)
-        opt.step()
+        g_norm, length = _anchored_step(model, params, live, opt, streams, task, weight)
+        G = max(G, g_norm)
         steps += 1
-        path += float((flat(params) - before).norm())
+        path += length
         if steps % every and steps < max_steps: continue
-        L, R = (mean_loss(model, x, task) for x in (xc, xvc))
+        L, R = (mean_loss(model, x, task, distributed=True) for x in (xc, xvc))
         stop = anchored_stop(L, R, G, r0=r0, target=target, ceiling=ceiling, tol=tol)
         if stop != 'non-finite':
             good = snapshot(params)
             hist.append(L)
     if stop == 'non-finite': restore(params, good)
-    L = mean_loss(model, xf, task)
+    L = mean_loss(model, xf, task, distributed=True)
     return dict(steps=steps, path=path, G=G, loss=L,
                 stop=stop or ('max_steps' if L >= target else 'max_steps_below_target'), history=hist)
 
@@ -302,6 +326,32 @@ def forget_fisher(model:nn.Module, # the original model (gradients only: its wei
 # %% ../nbs/05_unlearn.ipynb #f1df18bd
 SCHEDULES = ('constant', 'cosine')  # the retention's step-size schedules
 
+def _retention_optimizer(params:list, # the parameters that descend
+                         lr:float, # the (peak) step size
+                         weight_decay:float, # AdamW decoupled weight decay
+                         schedule:str, # a name in `SCHEDULES`
+                         steps:int, # retention steps: the cosine reaches 0 after them
+                        ) -> tuple:
+    "The retention's AdamW and its step-size scheduler (None: a constant step size)."
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    choose(schedule, SCHEDULES, 'retention schedule')
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == 'cosine' else None
+    return opt, sched
+
+def _retention_loss(model:nn.Module, # the model being retained
+                    task:Task, # masking operator
+                    sr, # the retain `batch_stream`
+                    sf, # the forget `batch_stream` (None when `hinge` is 0)
+                    keep:float, # the forget level the hinge protects, per sample
+                    hinge:float, # weight w of the hinge penalty (0: the retain loss alone)
+                   ) -> torch.Tensor:
+    "One retention step's loss: the retain batch's mean loss, plus w x the forget batch's mean shortfall below `keep`."
+    xrb, nr = draw(sr)
+    loss = batch_mean(sample_losses(model, xrb, task), nr)
+    if not hinge: return loss
+    xfb, nf = draw(sf)
+    return loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
+
 def retain(model:nn.Module, # trained in place
            params:list, # the parameters that descend
            xr:torch.Tensor, # retain images (real or proxy)
@@ -319,20 +369,14 @@ def retain(model:nn.Module, # trained in place
            schedule:str='constant', # 'constant' step size, or 'cosine': annealed from `lr` to 0 over `steps`
           ) -> dict:
     "Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss."
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    choose(schedule, SCHEDULES, 'retention schedule')
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == 'cosine' else None
+    opt, sched = _retention_optimizer(params, lr, weight_decay, schedule, steps)
     hinge = hinge if xf is not None else 0.
     sr = batch_stream(xr, batch_size, seed + 1, device_of(model))
     sf = batch_stream(xf, batch_size, seed + 2, device_of(model)) if hinge else None
     path, k = 0., 0
     for k in range(1, steps + 1):
         before = flat(params)
-        xrb, nr = draw(sr)
-        loss = batch_mean(sample_losses(model, xrb, task), nr)
-        if hinge:
-            xfb, nf = draw(sf)
-            loss = loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
+        loss = _retention_loss(model, task, sr, sf, keep, hinge)
         opt.zero_grad()
         loss.backward()
         average_gradients(params)
@@ -341,7 +385,7 @@ def retain(model:nn.Module, # trained in place
         if sched is not None: sched.step()
         path += float((flat(params) - before).norm())
         if path_budget is not None and path >= path_budget: break
-    loss = None if xf is None else mean_loss(model, xf, task)
+    loss = None if xf is None else mean_loss(model, xf, task, distributed=True)
     return dict(steps=k, path=path, loss=loss)
 
 # %% ../nbs/05_unlearn.ipynb #1830819f
@@ -475,7 +519,7 @@ def certificate(model:nn.Module, # the unlearned model
     "decouple's certificate: `proved` (a theorem, its constants, the assumptions checked at run time) and `measured`."
     rounds = log['rounds']
     col = lambda f: [f(rd) for rd in rounds]
-    after = mean_loss(model, splits.forget_train.x, task)
+    after = mean_loss(model, splits.forget_train.x, task, distributed=True)
     G = max(col(lambda rd: rd['ascent']['G']))
     last_path = rounds[-1]['retention']['path']   # None after certified retention (not measured)
     measured = dict(lam=levels['lam'], lam_calibration=f"quantile q={OOD_Q} of the original model's retain_val losses",
@@ -631,7 +675,7 @@ def decouple_levels(model:nn.Module, # the original model
     chance = level.ceiling == 'chance'
     cap = max(target, chance_level(model, xf, xv, task, seed)) if chance else float('inf')
     return dict(lam=lam, base=base, how=how, margin=level.margin, target=target, cap=cap if chance else None,
-                before=mean_loss(model, xf, task), r0=mean_loss(model, xv, task))
+                before=mean_loss(model, xf, task, distributed=True), r0=mean_loss(model, xv, task, distributed=True))
 
 def prune_salient(model:nn.Module, # changed in place: its salient weights are set to zero
                   splits:Splits, # forget_train gives the saliency
@@ -648,7 +692,8 @@ def prune_salient(model:nn.Module, # changed in place: its salient weights are s
     with torch.no_grad():
         for p, m in zip(model.parameters(), masks): p[m] = 0.
     n = int(sum(int(m.sum()) for m in masks))
-    return dict(pruned=n, fraction=n / flat.numel(), loss=mean_loss(model, splits.forget_train.x, task))
+    return dict(pruned=n, fraction=n / flat.numel(),
+                loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
 
 def climb(model:nn.Module, # trained in place
           splits:Splits, # forget_train, retain_train, retain_val
@@ -710,7 +755,7 @@ def decouple_round(model:nn.Module, splits:Splits, task:Task,
     a = climb(model, splits, task, cfg.climb, levels, seed) if cfg.climb else no_climb
     if cfg.retention is None or cfg.certify: rt = dict(steps=0, path=0., loss=a['loss'], keep_level=None)
     else: rt = hold(model, splits, task, cfg.retention, levels, a, seed)
-    ratio = mean_loss(model, splits.retain_val.x, task) / levels['r0']
+    ratio = mean_loss(model, splits.retain_val.x, task, distributed=True) / levels['r0']
     return dict(pruned=pruned, ascent=a, retention=rt, keep_level=rt.pop('keep_level'), retain_val_ratio=ratio)
 
 # %% ../nbs/05_unlearn.ipynb #d3c0up01
@@ -735,7 +780,7 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
     if cfg.certify:
         steps = cfg.certify.retention.steps + cfg.certify.finetune_steps
         log['rounds'][-1]['retention'] = dict(steps=steps, path=None,
-                                              loss=mean_loss(model, splits.forget_train.x, task))
+                                              loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
     return model, log, certificate(model, splits, task, log, levels, proved)
 
 # %% ../nbs/05_unlearn.ipynb #f7758dc6
