@@ -1,8 +1,8 @@
 """The book: the nbdev -> myst-nb mapping, one chapter list, a mini book (skips, widgets, errors fatal),
-and the full site, executed by Jupyter Book and looked at in headless Chromium.
+and the full site, every chapter, rendered from the chapters the notebook tests executed (conftest.py's
+`executed_chapters`, so no chapter runs twice) and looked at in headless Chromium.
 
-The full build takes a few minutes. BOOK_SITE=DIR tests a site already built by tools/build_book.sh
-instead; BOOK_SHOTS=DIR keeps the screenshots."""
+BOOK_SITE=DIR tests a site already built by tools/build_book.sh instead; BOOK_SHOTS=DIR keeps the screenshots."""
 import base64, json, os, re, shutil, struct, subprocess, sys
 from pathlib import Path
 import pytest
@@ -166,11 +166,15 @@ def test_outdir_must_be_empty(tmp_path):
 
 # --- the full book ---------------------------------------------------------------------------------
 @pytest.fixture(scope='module')
-def site(tmp_path_factory):
+def site(tmp_path_factory, request):
     if os.environ.get('BOOK_SITE'): return Path(os.environ['BOOK_SITE'])
+    executed_chapters = request.getfixturevalue('executed_chapters')     # conftest.py: every chapter, run once
     out = tmp_path_factory.mktemp('book') / 'site'
+    failed = [n for n, st in executed_chapters[1].items() if not st['ok']]
+    assert not failed, f'chapters {failed} failed (see test_notebooks), so the book is not built'
+    env = {k: v for k, v in os.environ.items() if k != 'BOOK_CHAPTERS'}
     r = subprocess.run(['bash', str(ROOT / 'tools' / 'build_book.sh'), str(out)], cwd=ROOT, capture_output=True, text=True,
-                       env={**os.environ, 'IN_TEST': '1'}, timeout=1500)
+                       env={**env, 'IN_TEST': '1', 'BOOK_EXECUTED': str(executed_chapters[0])}, timeout=1500)
     assert r.returncode == 0, f'tools/build_book.sh failed:\n{r.stdout[-3000:]}\n{r.stderr[-6000:]}'
     print(r.stdout.strip().splitlines()[-2:])
     return out
@@ -180,7 +184,7 @@ def built_chapters(site): return [n for n in nbb.chapters() if (site / f'{Path(n
 
 
 def test_site_has_a_page_per_chapter(site):
-    names = built_chapters(site) if os.environ.get('BOOK_CHAPTERS') or os.environ.get('BOOK_SITE') else nbb.chapters()
+    names = built_chapters(site) if os.environ.get('BOOK_SITE') else nbb.chapters()      # the whole book
     missing = [n for n in names if not (site / f'{Path(n).stem}.html').is_file()]
     assert (site / 'index.html').is_file() and not missing, f'no page for {missing}'
     assert len(list(site.glob('*.html'))) > len(names)
@@ -249,3 +253,24 @@ def test_front_page_and_a_chapter_in_a_browser(site, tmp_path):
         png = shoot((site / f'{name}.html').resolve().as_uri(), shots / f'book_{name}.png', tmp_path)
         img = imread(png)
         assert img.shape[:2] == (900, 1200) and img[..., :3].std() > 0.05, f'{png} looks blank'
+
+
+def page_text(site, stem):
+    "A page's text: tags dropped, entities decoded (what a reader sees, line by line)."
+    import html
+    return html.unescape(re.sub(r'<[^>]+>', '', (site / f'{stem}.html').read_text()))
+
+
+def test_full_size_tables_match_their_artifact(site):
+    "The site shows the committed GPU artifact's seeds tables as the package computes them from the JSON."
+    from i2i_unlearn.audit import audit_seeds_table
+    from i2i_unlearn.experiments import REALISM_COLUMNS, seeds_table, summarize
+    art = json.loads((ROOT / 'nbs' / 'results' / 'seeds_h200.json').read_text())
+    wants = {'09_experiments': [seeds_table(summarize({s: one['models'] for s, one in art[b].items()}), REALISM_COLUMNS,
+                                            ['decouple', 'finetune', 'li2024']) for b in ('class', 'canary')],
+             '07_audit': [audit_seeds_table({s: one['models'] for s, one in art['audit'].items()})]}
+    for stem, tables in wants.items():
+        if os.environ.get('BOOK_SITE') and not (site / f'{stem}.html').is_file(): continue   # a subset built by hand
+        text = page_text(site, stem)
+        rows = [r for t in tables for r in t.splitlines()[2:]]
+        assert rows and all(r in text for r in rows), f'{stem}: rows missing: {[r for r in rows if r not in text][:3]}'

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Build the book: every chapter in nbs/ executed by Jupyter Book 1, offline, into OUTDIR (HTML).
+# Build the book: every chapter in nbs/ executed once, then rendered by Jupyter Book 1, offline, into
+# OUTDIR (HTML).
 #
 #   bash tools/build_book.sh OUTDIR
 #
-# OUTDIR must be empty or not exist. The chapters are copied to a temporary folder with nbdev
-# directives mapped to myst-nb tags (tools/nb_to_book.py); nbs/ is never touched. A cell error
-# fails the build. Environment (all optional):
+# OUTDIR must be empty or not exist. The chapters are mapped to myst-nb tags and executed in
+# nbdev_test's executor, BOOK_JOBS at a time (tools/nb_to_book.py run-all); Jupyter Book renders their
+# outputs and executes nothing. nbs/ is never changed by the build (the chapters run in nbs/, as under
+# nbdev_test). A cell error fails the build. Environment (all optional):
 #   IN_TEST=1         default: chapters run small (i2i_unlearn.core.in_test()); IN_TEST=0 for full size
+#   BOOK_JOBS=2       chapters executed at once (each on OMP_NUM_THREADS threads, default 1)
+#   BOOK_EXECUTED     a folder made by `nb_to_book.py run-all` (the test suite's): render it, run nothing
 #   BOOK_CHAPTERS     comma-separated subset, e.g. "00_core,02_data" (index is always built)
 #   BOOK_FLAGS        test flags whose cells run too, e.g. "slow" (as nbdev_test --flags)
 #   BOOK_REF          build the chapters and package of a git ref (e.g. HEAD) instead of the work tree
@@ -30,29 +34,29 @@ if [ -n "${BOOK_REF:-}" ]; then      # a clean snapshot: chapters in progress in
 fi
 
 start=$(date +%s)
-python "$ROOT/tools/nb_to_book.py" book "$WORK/book" --src "$SRC" \
-  --chapters "${BOOK_CHAPTERS:-}" --flags "${BOOK_FLAGS:-}"
+export IN_TEST="${IN_TEST-1}"
+EXE="${BOOK_EXECUTED:-$WORK/executed}"
+if [ -z "${BOOK_EXECUTED:-}" ]; then
+  if ! python "$ROOT/tools/nb_to_book.py" run-all "$EXE" --src "$SRC" --chapters "${BOOK_CHAPTERS:-}" \
+       --flags "${BOOK_FLAGS:-}" --jobs "${BOOK_JOBS:-2}" | sed 's/^/build_book:   /'; then
+    echo "build_book: a chapter failed (IN_TEST=$IN_TEST); the book is not built" >&2
+    exit 1
+  fi
+fi
+python "$ROOT/tools/nb_to_book.py" book "$WORK/book" --src "$SRC" --chapters "${BOOK_CHAPTERS:-}" \
+  --flags "${BOOK_FLAGS:-}" --executed "$EXE"
 python -c "import importlib; importlib.import_module('sphinx-mathjax-offline')" 2>/dev/null ||
   echo "build_book: warning: sphinx-mathjax-offline is not installed, so pages load MathJax from its CDN and show raw TeX offline" >&2
 cp "$SRC/settings.ini" "$WORK/"      # nbdev's get_config() looks for it above the chapters' folder
 
-# Offline and quiet: the kernel imports the package of SRC; nothing is fetched.
-export IN_TEST="${IN_TEST-1}" PYTHONPATH="$SRC${PYTHONPATH:+:$PYTHONPATH}" MPLBACKEND=module://matplotlib_inline.backend_inline
+# Offline and quiet: nothing is executed or fetched here; the chapters' outputs are rendered.
 export PYDEVD_DISABLE_FILE_VALIDATION=1 HF_HUB_OFFLINE=1 TORCH_HOME="$WORK/torch_home"
 if ! jupyter-book build "$WORK/book" --builder html >"$WORK/build.log" 2>&1; then
-  nb="$(grep -o 'ExecutionError: .*\.ipynb' "$WORK/build.log" | head -n 1 | sed 's|.*/||')"
-  if [ -n "$nb" ]; then      # a cell failed: show that cell and its traceback, not Sphinx's stack
-    sed -n '/An error occurred while executing the following cell/,/The above exception was the direct cause/p' \
-      "$WORK/build.log" | sed 's/\x1b\[[0-9;]*m//g' | head -n 150 >&2
-    echo "build_book: a cell of nbs/$nb failed (IN_TEST=$IN_TEST); the book is not built" >&2
-  else
-    sed 's/\x1b\[[0-9;]*m//g' "$WORK/build.log" | tail -n 80 >&2
-    echo "build_book: jupyter-book failed (IN_TEST=$IN_TEST)" >&2
-  fi
+  sed 's/\x1b\[[0-9;]*m//g' "$WORK/build.log" | tail -n 80 >&2
+  echo "build_book: jupyter-book failed" >&2
   exit 1
 fi
 sed 's/\x1b\[[0-9;]*m//g' "$WORK/build.log" > "$WORK/build.txt"
-sed -n 's|^.*/\([^/]*\.ipynb\): Executed notebook in \([0-9.]*\) seconds.*|build_book:   \1 ran in \2 s|p' "$WORK/build.txt"
 grep -E "WARNING|ERROR" "$WORK/build.txt" | grep -v "IPKernelApp" | head -n 40 >&2 || true
 
 cp -R "$WORK/book/_build/html/." "$OUT/"

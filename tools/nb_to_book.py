@@ -3,7 +3,9 @@
 nbdev marks cells with `#|` directives that neither Jupyter Book (myst-nb) nor, for some of them,
 Quarto understands. This maps them and writes a copy; the chapters themselves are never touched.
 
-    python tools/nb_to_book.py book DEST [--chapters 00_core,02_data] [--flags slow]
+    python tools/nb_to_book.py run NOTEBOOK DEST [--flags slow]   # execute one mapped chapter into DEST
+    python tools/nb_to_book.py run-all DEST [--jobs 2] [--chapters ...]  # every chapter, DEST/status.json
+    python tools/nb_to_book.py book DEST [--chapters 00_core,02_data] [--flags slow] [--executed DIR]
     python tools/nb_to_book.py quarto DEST         # Quarto-ready copy; then `quarto render DEST`
     python tools/nb_to_book.py quarto-yml [--check] # rewrite (or check) the chapter list in _quarto.yml
     python tools/nb_to_book.py chapters            # print the one chapter list
@@ -24,8 +26,17 @@ Book mapping (myst-nb cell tags):
   every public function and class it defines (nbdev's own rule), and a hidden setup cell at the top
   imports `show_doc` and drops the leading `---` of its markdown (MyST would read it as a transition).
 Directive lines are stripped from every cell's source, so the reader sees only the code.
+
+Execution, once per chapter: `run` executes a mapped chapter in nbdev_test's own executor (execnb's
+CaptureShell, in the chapter's folder, IN_TEST as set by the caller) with nbdev_test's skip rules (cells
+tagged skip-execution, i.e. `#| eval: false` and the test flags, and `nbdev_export()` calls), stops at the
+first cell error with its traceback, and writes the chapter with its outputs. `run-all` runs every chapter
+that way in `--jobs` fresh processes; the test suite's notebook tests and the book both read its output,
+and `book --executed DIR` renders those outputs without executing anything again (myst-nb
+`execute_notebooks: off`).
 """
-import argparse, ast, configparser, copy, json, re, sys
+import argparse, ast, configparser, copy, json, os, re, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,6 +159,74 @@ def to_quarto(nb, skip_flags):
 def write_nb(nb, path): Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
 
 
+def _no_eval(cell):
+    "nbdev_test's skip rule on a mapped cell: not code, tagged skip-execution, or a call of nbdev_export."
+    if cell.cell_type != 'code': return True
+    return 'skip-execution' in cell.metadata.get('tags', []) or 'nbdev_export' + '(' in cell.source
+
+
+def execute(nb, path):
+    """Run the mapped notebook `nb` (a dict) in execnb's CaptureShell, as nbdev_test does, in the folder of
+    `path` (the chapter's file, for tracebacks and relative paths). Returns the notebook with its outputs;
+    raises RuntimeError with the failing cell's traceback."""
+    from execnb.nbio import dict2nb, nb2dict
+    from execnb.shell import CaptureShell
+    from fastcore.xtras import working_directory
+    run, path = dict2nb(copy.deepcopy(nb)), Path(path).resolve()
+    shell = CaptureShell(path)
+    try:
+        with working_directory(path.parent): shell.run_all(run, exc_stop=True, preproc=_no_eval)
+    except Exception as e:
+        raise RuntimeError(shell.prettytb(fname=path)) from e
+    out = nb2dict(run)
+    for c in out['cells']:                  # execnb keeps its own bookkeeping keys; nbformat has none of them
+        c.pop('idx_', None)
+        c.pop('directives_', None)
+    return out
+
+
+def run_chapter(src, dest, run_flags=(), root=None):
+    "Map and execute chapter `src` (under the settings of `root`, default: its repository) into `dest`."
+    src = Path(src)
+    cfg = settings(root or src.resolve().parents[1])
+    nb = to_book(json.loads(src.read_text(encoding='utf-8')), _skip_flags(cfg, run_flags))
+    write_nb(execute(nb, src), dest)
+
+
+def run_all(src_root, dest, only=None, run_flags=(), jobs=2, timeout=1500):
+    """Execute every chapter of `src_root`/nbs (or index plus `only`) into `dest`, `jobs` fresh processes at a
+    time (largest notebook first); writes and returns `dest`/status.json: per chapter ok, seconds, error."""
+    src_root, dest = Path(src_root).resolve(), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    names = _select(chapters(src_root / 'nbs'), only)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(src_root), os.environ.get('PYTHONPATH')])))
+    env.setdefault('IN_TEST', '1')
+    env.setdefault('OMP_NUM_THREADS', '1')        # one thread per chapter: no oversubscription on small CPUs
+
+    def one(name):
+        t0, cmd = time.time(), [sys.executable, __file__, 'run', str(src_root / 'nbs' / name), str(dest / name),
+                                '--flags', ' '.join(run_flags)]
+        try:
+            r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+            ok, err = r.returncode == 0, (r.stderr[-8000:] if r.returncode else '')
+        except subprocess.TimeoutExpired: ok, err = False, f'{name} ran past {timeout} s'
+        return name, dict(ok=ok, seconds=round(time.time() - t0, 1), error=err)
+
+    order = sorted(names, key=lambda n: -(src_root / 'nbs' / n).stat().st_size)
+    with ThreadPoolExecutor(max(1, jobs)) as pool: status = dict(pool.map(one, order))
+    status = {n: status[n] for n in names}
+    (dest / 'status.json').write_text(json.dumps(status, indent=1) + '\n')
+    return status
+
+
+def _select(names, only):
+    if not only: return names
+    want = {Path(o).stem for o in only}
+    unknown = want - {Path(n).stem for n in names}
+    if unknown: raise SystemExit(f'unknown chapters {sorted(unknown)}; the chapters are {names}')
+    return [n for n in names if n == 'index.ipynb' or Path(n).stem in want]
+
+
 def _skip_flags(cfg, run_flags):
     return set(cfg.get('tst_flags', '').replace('|', ' ').split()) - set(run_flags)
 
@@ -157,8 +236,8 @@ def toc_yml(names):
     return 'format: jb-book\nroot: index\nchapters:\n' + ''.join(f'- file: {s}\n' for s in stems[1:])
 
 
-def config_yml(cfg, timeout=1800):
-    "Jupyter Book 1 `_config.yml`: execute every chapter, errors fatal, nothing fetched at build time."
+def config_yml(cfg, timeout=1800, execute='force'):
+    "Jupyter Book 1 `_config.yml`: execute every chapter (or `execute='off'`), errors fatal, nothing fetched."
     try:
         __import__('sphinx-mathjax-offline')   # ships MathJax 3 into the site (else MathJax's CDN URL)
         mathjax = '  extra_extensions: [sphinx-mathjax-offline]\n'
@@ -170,7 +249,7 @@ copyright: {json.dumps(cfg.get('copyright', ''))}
 only_build_toc_files: true
 exclude_patterns: [_build, "**.ipynb_checkpoints"]
 execute:
-  execute_notebooks: force
+  execute_notebooks: {execute}
   allow_errors: false
   raise_on_error: true
   timeout: {timeout}
@@ -223,36 +302,46 @@ def quarto_yml(cfg, names):
                              chapters=''.join(f'    - nbs/{n}\n' for n in names))
 
 
-def build_source(src_root, dest, kind='book', only=None, run_flags=()):
-    "Write the mapped chapters of `src_root`/nbs (all, or index plus `only`) and the config to `dest`."
+def build_source(src_root, dest, kind='book', only=None, run_flags=(), executed=None):
+    """Write the mapped chapters of `src_root`/nbs (all, or index plus `only`) and the config to `dest`; with
+    `executed` (a `run-all` folder) the book takes those executed chapters and executes nothing."""
     src_root, dest = Path(src_root), Path(dest)
-    cfg, names = settings(src_root), chapters(src_root / 'nbs')
-    if only:
-        want = {Path(o).stem for o in only}
-        unknown = want - {Path(n).stem for n in names}
-        if unknown: raise SystemExit(f'unknown chapters {sorted(unknown)}; the chapters are {names}')
-        names = [n for n in names if n == 'index.ipynb' or Path(n).stem in want]
+    cfg, names = settings(src_root), _select(chapters(src_root / 'nbs'), only)
     skip = _skip_flags(cfg, run_flags)
     out = dest / 'nbs' if kind == 'quarto' else dest
     out.mkdir(parents=True, exist_ok=True)
     conv = to_book if kind == 'book' else to_quarto
-    for n in names: write_nb(conv(json.loads((src_root / 'nbs' / n).read_text(encoding='utf-8')), skip), out / n)
+    for n in names:
+        if executed: write_nb(_executed(Path(executed), n), out / n)
+        else: write_nb(conv(json.loads((src_root / 'nbs' / n).read_text(encoding='utf-8')), skip), out / n)
     if kind == 'book':
         (dest / '_toc.yml').write_text(toc_yml(names))
-        (dest / '_config.yml').write_text(config_yml(cfg))
+        (dest / '_config.yml').write_text(config_yml(cfg, execute='off' if executed else 'force'))
     else:
         (dest / '_quarto.yml').write_text(quarto_yml(cfg, names))
     return names
 
 
+def _executed(folder, name):
+    "Chapter `name` as `run-all` left it in `folder`; a chapter that failed or did not run is an error."
+    status = json.loads((folder / 'status.json').read_text()) if (folder / 'status.json').is_file() else {}
+    if not status.get(name, {}).get('ok') or not (folder / name).is_file():
+        raise SystemExit(f'{folder} holds no executed {name} (run: python tools/nb_to_book.py run-all {folder})')
+    return json.loads((folder / name).read_text(encoding='utf-8'))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = p.add_subparsers(dest='cmd', required=True)
-    for k in ('book', 'quarto'):
+    for k in ('book', 'quarto', 'run-all'):
         s = sub.add_parser(k); s.add_argument('dest')
         s.add_argument('--src', default=str(ROOT), help='repository root holding nbs/ and settings.ini')
         s.add_argument('--chapters', default='', help='comma-separated subset (index is always built)')
         s.add_argument('--flags', default='', help='test flags whose cells run (e.g. slow), as nbdev_test --flags')
+        if k == 'book': s.add_argument('--executed', default='', help='a run-all folder: render it, execute nothing')
+        if k == 'run-all': s.add_argument('--jobs', type=int, default=2, help='chapters executed at once')
+    r = sub.add_parser('run'); r.add_argument('notebook'); r.add_argument('dest')
+    r.add_argument('--flags', default='', help='test flags whose cells run (e.g. slow)')
     q = sub.add_parser('quarto-yml'); q.add_argument('--check', action='store_true')
     sub.add_parser('chapters')
     a = p.parse_args(argv)
@@ -263,8 +352,21 @@ def main(argv=None):
             if path.exists() and path.read_text() == want: return 0
             print('_quarto.yml is out of date: run python tools/nb_to_book.py quarto-yml', file=sys.stderr); return 1
         path.write_text(want); return 0
+    flags = a.flags.replace(',', ' ').split()
+    if a.cmd == 'run':
+        try: run_chapter(a.notebook, a.dest, flags)
+        except RuntimeError as e:
+            print(f'{a.notebook}: a cell failed\n{e}', file=sys.stderr)
+            return 1
+        return 0
     only = [c for c in a.chapters.replace(' ', ',').split(',') if c]
-    names = build_source(a.src, a.dest, a.cmd, only, a.flags.replace(',', ' ').split())
+    if a.cmd == 'run-all':
+        status = run_all(a.src, a.dest, only, flags, a.jobs)
+        for n, st in status.items(): print(f'{n}: {"ok" if st["ok"] else "FAILED"} in {st["seconds"]} s')
+        for n, st in status.items():
+            if not st['ok']: print(f'== {n}\n{st["error"]}', file=sys.stderr)
+        return 0 if all(st['ok'] for st in status.values()) else 1
+    names = build_source(a.src, a.dest, a.cmd, only, flags, a.executed or None)
     print(f'{len(names)} chapters -> {a.dest}: {" ".join(names)}')
     return 0
 
