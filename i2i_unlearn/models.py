@@ -82,6 +82,7 @@ class UNetEncoder(nn.Module):
             feats.append(x)
         return feats + [self.mid(F.avg_pool2d(x, 2))]
 
+# %% ../nbs/03_models.ipynb #acdb00ff
 class UNetDecoder(nn.Module):
     def __init__(self, widths:tuple, out_channels:int=3):
         super().__init__()
@@ -95,6 +96,7 @@ class UNetDecoder(nn.Module):
         for up, b, s in zip(self.ups, self.blocks, skips): x = b(torch.cat([up(x), s], 1))
         return torch.sigmoid(self.out(x))
 
+# %% ../nbs/03_models.ipynb #8622a294
 class UNet(I2IModel):
     "A U-Net whose encoding is the list of feature maps at every level (skips and bottleneck)."
     def __init__(self, image_size:int=32, # side of the images (32 to 256); divisible by 2**len(widths)
@@ -120,6 +122,7 @@ def sincos_pos_embed(dim:int, grid:int, cls_token:bool=True) -> torch.Tensor:
     if cls_token: emb = torch.cat([torch.zeros(1, dim), emb])
     return emb.unsqueeze(0)
 
+# %% ../nbs/03_models.ipynb #1f9ca47b
 class Attention(nn.Module):
     def __init__(self, dim:int, heads:int):
         super().__init__()
@@ -169,6 +172,7 @@ class MAEEncoder(nn.Module):
         for b in self.blocks: t = b(t)
         return self.norm(t)
 
+# %% ../nbs/03_models.ipynb #a53f18d6
 class MAEDecoder(nn.Module):
     def __init__(self, image_size, patch, dim, enc_dim, depth, heads, out_channels):
         super().__init__()
@@ -320,6 +324,7 @@ def _check_shapes(model:nn.Module, sd:dict, path:Path) -> None:
                 f"{path.name}: tensor {k!r} has shape {tuple(sd[k].shape)} but {what} expects {tuple(own[k].shape)}; "
                 "the checkpoint is for another model size or patch size")
 
+# %% ../nbs/03_models.ipynb #50664433
 def apply_weights(model:nn.Module, # the model to fill in place
                   sd:dict, # our parameter name -> tensor, already mapped
                   path:str|Path, # where they came from (for messages)
@@ -347,6 +352,7 @@ def apply_weights(model:nn.Module, # the model to fill in place
     return {'path': str(path), 'loaded': len(sd) - len(unexpected), 'missing': missing, 'unexpected': unexpected,
             'ignored': list(ignored), 'resized': [k for k in own if k in resized]}
 
+# %% ../nbs/03_models.ipynb #616010a5
 def load_mae_weights(model:nn.Module, # an `MAE` (built with `build_model('mae', ...)` or `MAE(...)`)
                      path:str|Path, # an official MAE checkpoint (.pth) or a .safetensors file, official or our names
                      strict:bool=True, # refuse missing/unexpected tensors (False: load what matches, e.g. encoder-only)
@@ -371,6 +377,7 @@ def load_mae_weights(model:nn.Module, # an `MAE` (built with `build_model('mae',
         sd[name] = v
     return apply_weights(model, sd, path, strict, ignored, resized)
 
+# %% ../nbs/03_models.ipynb #b5b82c89
 def weights_summary(report:dict, # what `load_mae_weights` or `load_weights` returned
                    ) -> str:
     "One line saying what a weights load did."
