@@ -29,6 +29,7 @@ def region_mse(pred:torch.Tensor, # model outputs (N, C, H, W)
     err = (pred.float() - target.float()) ** 2 * region
     return err.sum((1, 2, 3)) / region.expand_as(target).sum((1, 2, 3))
 
+# %% ../nbs/04_train.ipynb #4c92e525
 def pair_losses(model:nn.Module, # an I2I model
                 x_in:torch.Tensor, # masked inputs (N, C, H, W)
                 target:torch.Tensor, # what the model should produce (N, C, H, W)
@@ -49,6 +50,7 @@ def sample_losses(model:nn.Module, # an I2I model
     x_in, region = task(x)
     return pair_losses(model, x_in, x, region)
 
+# %% ../nbs/04_train.ipynb #efcf27bd
 @torch.no_grad()
 def eval_losses(model:nn.Module, # an I2I model
                 x:torch.Tensor, # images (N, C, H, W), on any device, or a `FolderImages` (streamed by `data.stream`)
@@ -119,6 +121,7 @@ def load_optimizer_tensors(opt:torch.optim.Optimizer, tensors:dict, groups:list)
         state.setdefault(int(i), {})[name] = v
     opt.load_state_dict({'state': state, 'param_groups': groups})
 
+# %% ../nbs/04_train.ipynb #ab1c7d76
 def save_train_state(path, model, opt, epoch:int, config:dict) -> Path:
     "Model and optimiser after `epoch` epochs, atomically."
     ot, groups = optimizer_tensors(opt)
@@ -156,6 +159,7 @@ class TrainLog:
     world_size: int = 1 # processes that shared each batch
     heldout: list = dataclasses.field(default_factory=list) # held-out mean loss per epoch (`heldout=`), resumed too
 
+# %% ../nbs/04_train.ipynb #7a702029
 class _CompiledOrEager:
     ("Call the compiled model; if its first call fails (torch.compile fails lazily), warn and use the eager model "
      "from then on.")
@@ -260,6 +264,7 @@ def _fast_forward(model:nn.Module, # the model; moved to channels-last layout in
     if compile and own_loss: warnings.warn("compile is not applied to a model with its own pair_losses")
     return _maybe_compile(model, compile and not own_loss)
 
+# %% ../nbs/04_train.ipynb #e8d6f2ae
 def _train_step(s:_Loop, # the run's fixed settings
                 xb:torch.Tensor, # this rank's images of the batch, on the device
                 yb:torch.Tensor, # what the model should output for them
@@ -302,6 +307,7 @@ def _train_epoch(log:TrainLog, # gets this epoch's mean loss, its steps and its 
     log.steps += len(order)
     log.losses.append(tot / len(xs) if s.world == 1 else all_mean(tot / max(mine, 1), mine))
 
+# %% ../nbs/04_train.ipynb #293e678c
 def _end_epoch(log:TrainLog, # its held-out curve grows by one point
                model:nn.Module, # the model being trained
                opt:torch.optim.Optimizer, # its optimiser, checkpointed with it
@@ -318,6 +324,7 @@ def _end_epoch(log:TrainLog, # its held-out curve grows by one point
     if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, config)
     if log.world_size > 1: barrier()  # nobody reads the checkpoint before it is complete
 
+# %% ../nbs/04_train.ipynb #10d7685a
 def _finish_log(log:TrainLog, # the filled log
                 s:_Loop, # the run's fixed settings
                 model:nn.Module, # the trained model; back to the default memory layout
