@@ -194,6 +194,7 @@ def check_weights_file(path, # the path given (str or os.PathLike)
         raise UserError(f"{what} file not found: {p}; give the path of a file you already have (nothing is downloaded)")
     return p
 
+# %% ../nbs/00_core.ipynb #7176b0cc
 def parse_certify(text:str, # 'EPS,DELTA', e.g. '1,1e-5'
                  ) -> tuple[float, float]:
     "The (epsilon, delta) of `--certify`; a one-line `UserError` names what is valid."
@@ -205,6 +206,7 @@ def parse_certify(text:str, # 'EPS,DELTA', e.g. '1,1e-5'
         raise UserError(f"--certify takes EPS,DELTA with EPS > 0 and 0 < DELTA < 1, e.g. 1,1e-5; got {text!r}")
     return eps, delta
 
+# %% ../nbs/00_core.ipynb #f23c1886
 @dataclasses.dataclass
 class RunConfig:
     "Every option of an experiment run (`i2i-unlearn run`); `from_dict` validates."
@@ -306,6 +308,7 @@ def option_kinds(method, # a method function (a value of `unlearn.METHODS`) or i
     if any(p.kind is p.VAR_KEYWORD for p in ps.values()): return None  # any name: typed by `_literal`
     return {k: None if p.annotation is p.empty else p.annotation for k, p in list(ps.items())[3:] if k != 'seed'}
 
+# %% ../nbs/00_core.ipynb #7e6b9d8e
 def parse_method(spec:str, # 'name' or 'name:key=value;key=value'
                  methods:dict, # the valid names -> method function or config dataclass
                 ) -> tuple:
@@ -362,6 +365,7 @@ def _atomic_write(path:Path, write) -> None:
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
+# %% ../nbs/00_core.ipynb #83e9c1b8
 def strict_json(obj:Any, # dicts, lists, tuples, numbers, strings, None
                 where:str='', # the key path of `obj`, for the report
                ) -> tuple:
@@ -376,6 +380,7 @@ def strict_json(obj:Any, # dicts, lists, tuples, numbers, strings, None
         nulls.update(n)
     return (out if isinstance(obj, dict) else list(out.values())), nulls
 
+# %% ../nbs/00_core.ipynb #00c63a1a
 NULL_REASON = 'not computable on these data (too few samples, or a constant input): {value}'
 
 def write_json(path:str|Path, obj:Any) -> Path:
@@ -582,6 +587,7 @@ def all_mean(value:float, # this rank's value (a float or a 0-d tensor)
     dist.all_reduce(buf)
     return float(buf[0] / buf[1])
 
+# %% ../nbs/00_core.ipynb #5ef75cf5
 def all_gather_cat(t:torch.Tensor, # this rank's rows; the other dimensions and the dtype must agree across ranks
                   ) -> torch.Tensor:
     "Every rank's `t` concatenated along the first dimension in rank order (lengths may differ)."
@@ -598,6 +604,7 @@ def all_gather_cat(t:torch.Tensor, # this rank's rows; the other dimensions and 
     dist.all_gather(parts, pad)
     return torch.cat([p[:k] for p, k in zip(parts, ns)]).to(t.device)
 
+# %% ../nbs/00_core.ipynb #04ec9f6f
 def average_gradients(params:Iterable, # parameters after `backward()`
                      ) -> None:
     "All-reduce the `.grad` of every parameter and divide by the world size, in one flat message."
@@ -627,6 +634,7 @@ def _free_port() -> int:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
 
+# %% ../nbs/00_core.ipynb #159c8815
 def _spawn_entry(r:int, world:int, port:int, q, target:str, args:tuple) -> None:
     "One spawned rank: join the gloo group as torchrun would, run `target(*args)`, report its result."
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(r), LOCAL_RANK=str(r),
@@ -669,6 +677,7 @@ def spawn_local(target:str, # 'module:function' to run on every rank; it must re
             if p.is_alive(): p.terminate()
     return sorted(out, key=lambda d: d['rank'])
 
+# %% ../nbs/00_core.ipynb #d2dfd1a3
 def _selfcheck() -> dict:
     x = torch.arange(7.)
     mine = shard(x)

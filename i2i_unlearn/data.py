@@ -116,6 +116,7 @@ def first_per_class(y:np.ndarray, # integer labels (N,)
         if seen[c] <= n: keep.append(i)
     return np.array(keep, dtype=np.int64)
 
+# %% ../nbs/02_data.ipynb #6711e17b
 def load_fashion_mnist(image_size:int=32, # side of the output images
                        root:str|None=None, # folder with the idx files (or torchvision's FashionMNIST/raw)
                        download:bool=False, # let torchvision download into `root` when online

@@ -157,6 +157,7 @@ def ascend(model:LinearI2I, # the lab-bench model
     else: gnorms.append(float(np.linalg.norm(gr)))
     return dict(W=W, losses=np.array(losses), grad_norms=np.array(gnorms), secant_beta=np.array(secant), eta=eta)
 
+# %% ../nbs/01_theory.ipynb #f247ca36
 def check_theorem1(losses, # L_f(theta_t) for t = 0, 1, ... (recorded ascent)
                    grad_norms, # ||grad L_f(theta_t)|| at the same iterates
                    lam:float, # the OOD level
@@ -175,7 +176,6 @@ def check_theorem1(losses, # L_f(theta_t) for t = 0, 1, ... (recorded ascent)
     T_star = hitting_time_bound(lam, float(losses[0]), eta, g)
     if tau is not None: return 'holds' if tau <= T_star else 'violated'
     return 'violated' if len(losses) - 1 >= T_star else 'inconclusive'
-
 
 # %% ../nbs/01_theory.ipynb #b305edef
 def retention_margin(G:float, # Lipschitz constant of L_f on the region retention visits
@@ -255,6 +255,7 @@ def gaussian_sigma(sensitivity:float, # l2 sensitivity Delta
     if sensitivity < 0: raise ValueError(f"sensitivity must be >= 0, got {sensitivity}")
     return float(sensitivity*math.sqrt(2*math.log(1.25/delta))/epsilon)
 
+# %% ../nbs/01_theory.ipynb #345d90fe
 def gaussian_delta(epsilon:float, # privacy parameter epsilon >= 0
                    mu:float, # Delta / sigma, the shift in units of the noise
                   ) -> float:
@@ -265,6 +266,7 @@ def gaussian_delta(epsilon:float, # privacy parameter epsilon >= 0
     b = math.exp(epsilon + _norm.logcdf(-mu/2 - epsilon/mu))
     return float(max(a - b, 0.0))
 
+# %% ../nbs/01_theory.ipynb #f33b0477
 def gaussian_epsilon(mu:float, # Delta / sigma
                      delta:float, # privacy parameter
                      tol:float=1e-10, # bisection tolerance on epsilon
@@ -281,6 +283,7 @@ def gaussian_epsilon(mu:float, # Delta / sigma
         else: hi = mid
     return hi
 
+# %% ../nbs/01_theory.ipynb #7d929b05
 def analytic_gaussian_sigma(sensitivity:float, # l2 sensitivity Delta
                             epsilon:float, # privacy parameter, any epsilon > 0
                             delta:float, # privacy parameter, 0 < delta < 1
@@ -366,6 +369,7 @@ def unlearn_linear(model:LinearI2I, # the lab-bench model
                 T=T, eta_a=eta_a, K=K, dists=np.array(dists), forget_losses=np.array(f_losses),
                 forget_grad_norms=np.array(f_grads), path_lengths=np.array(path))
 
+# %% ../nbs/01_theory.ipynb #08e5ee32
 def theorem3_report(run:dict, # output of `unlearn_linear`
                     mu:float=None, # claimed strong-convexity constant (None: the run's)
                     beta:float=None, # claimed smoothness constant (None: the run's)
@@ -416,6 +420,7 @@ def ascend_with_margin(model:LinearI2I, # the lab-bench model
         W = W + eta*gr
     raise RuntimeError(f"ascent target not reached in {max_steps} steps")
 
+# %% ../nbs/01_theory.ipynb #3cdaaee9
 def retain_within_budget(model:LinearI2I, # the lab-bench model
                          W, # parameters after decoupling
                          Xr, # retained samples
@@ -456,6 +461,7 @@ def _eps_from_rates(fpr_ub, fnr_ub, delta):
         b = np.log(np.clip(1 - delta - fpr_ub, 0, None)/fnr_ub)
     return np.maximum(np.maximum(a, b), 0.0)
 
+# %% ../nbs/01_theory.ipynb #af9407bd
 def audit_epsilon(released_u, # releases of unlearning, shape (n_samples, dim)
                   released_r, # releases of retraining, shape (n_samples, dim)
                   delta:float, # the delta of the guarantee being audited
@@ -565,6 +571,7 @@ def rdp_to_dp(rho:float, # Renyi coefficient: D_alpha <= alpha * rho
     r = _minimize_scalar(f, bounds=(-12.0, 12.0), method='bounded', options=dict(xatol=1e-10))   # alpha = 1 + e^la
     return max(float(r.fun), 0.0)
 
+# %% ../nbs/01_theory.ipynb #2e44046e
 def certified_epsilon(cr:CertifiedRetention, # the public constants
                       sigma:float, # noise std added at every step
                      ) -> float:
@@ -588,7 +595,6 @@ def certified_sigma(cr:CertifiedRetention, # the public constants; cr.epsilon an
         if certified_epsilon(cr, mid) <= cr.epsilon: hi = mid
         else: lo = mid
     return float(hi)
-
 
 # %% ../nbs/01_theory.ipynb #05277f7d
 def noisy_retention_linear(model:LinearI2I, # the lab-bench model
