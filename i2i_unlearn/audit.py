@@ -159,6 +159,7 @@ def forget_view(xi:torch.Tensor, # poisoned inputs (image + trigger)
      "poisoned input), else `xi`.")
     return y if torch.equal(task(y)[0], task(xi)[0]) else xi
 
+# %% ../nbs/07_audit.ipynb #8f3ac8c2
 @dataclasses.dataclass
 class PoisonedData:
     "A poisoned training set, its unlearning splits, and clean held-out images for the audit."
@@ -440,6 +441,7 @@ def audit_data(c:AuditConfig, # resolved options (`AuditConfig.resolved`)
     task, poison = Task(c.task, c.mask_ratio), Poison(size=c.trigger_size, seed=c.seed)
     return ds, poison_data(base, task, poison, fraction=c.poison_fraction, seed=c.seed)
 
+# %% ../nbs/07_audit.ipynb #1dd9d228
 def train_backdoored(c:AuditConfig, # resolved options
                      data:PoisonedData, # the poisoned training pairs
                      device, # where the model trains
@@ -455,6 +457,7 @@ def train_backdoored(c:AuditConfig, # resolved options
     say(f"original trained in {secs:.0f} s")
     return model, secs
 
+# %% ../nbs/07_audit.ipynb #2058d933
 def retrain_oracles(c:AuditConfig, # resolved options; `c.oracles` models are trained
                     original:nn.Module, # the original: gives the architecture (its weights are not used)
                     data:PoisonedData, # they train on its retain set
@@ -469,6 +472,7 @@ def retrain_oracles(c:AuditConfig, # resolved options; `c.oracles` models are tr
         say(f"{name} (seed {c.seed + k}): {r.seconds:.0f} s")
     return models, secs
 
+# %% ../nbs/07_audit.ipynb #6d6a2bdb
 def unlearn_variants(c:AuditConfig, # resolved options (`--quick` shortens every method: `core.quick_options`)
                      original:nn.Module, # the original; each method works on a copy
                      data:PoisonedData, # the forget set is the poisoned samples
@@ -504,6 +508,7 @@ def effect_ratios(rates:dict, # name -> measurements holding a 'trigger_effect' 
     ref = rates[reference]['trigger_effect']
     return {k: r['trigger_effect'] / ref if ref > 0 else None for k, r in rates.items()}
 
+# %% ../nbs/07_audit.ipynb #9257b142
 def regenerate_all(c:AuditConfig, # resolved options: regen_epochs, regen_lr, batch_size, seed, alpha, beta
                    models:dict, # name -> model
                    data:PoisonedData, # the retain set (fine-tuning) and the queries (measurement)
@@ -539,6 +544,7 @@ def _audit_record(c:AuditConfig, poison:Poison, variants:dict, device) -> dict:
             | dict(threshold_rule=THRESHOLD_RULE, alpha=c.alpha, beta=c.beta, rates=RATES)
             | dict(data_options=data_options(c)))
 
+# %% ../nbs/07_audit.ipynb #6bd90f3d
 def audit_report(c:AuditConfig, # resolved options
                  ds, # the data set (its fingerprint goes into the report)
                  data:PoisonedData, # the poisoned data
@@ -561,6 +567,7 @@ def audit_report(c:AuditConfig, # resolved options
     return flat | dict(schema=SCHEMA, config=_audit_record(c, data.poison, variants, device), data=data_info,
                        threshold=threshold, p_hat=p_hat, q_hat=q_hat, oracles=oracle_names(c.oracles), models=res)
 
+# %% ../nbs/07_audit.ipynb #fc82d924
 def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None are filled (`AuditConfig.resolved`)
               say=None, # callable(str) for progress messages
              ) -> tuple:

@@ -159,6 +159,7 @@ def train_feature_net(x:torch.Tensor, # images (N, C, H, W) in [0, 1], or a `Fol
             opt.step()
     return net.eval()
 
+# %% ../nbs/06_metrics.ipynb #3ea1ff19
 @torch.no_grad()
 def accuracy(net:nn.Module, # a classifier returning logits
              x:torch.Tensor, # images (a tensor, or a `FolderImages`: decoded per batch)
@@ -289,6 +290,7 @@ def _need_package(module:str, pip_name:str, what:str):
     except ImportError:
         raise UserError(f"{what} needs the optional package {pip_name}: pip install {pip_name}") from None
 
+# %% ../nbs/06_metrics.ipynb #c7275e2a
 def inception_fid_metric(weights_path:str|Path, # torch-fidelity's Inception-v3 weights, on your disk
                          device:str|torch.device='cpu', # where Inception runs
                         ) -> FrechetInceptionDistance:
@@ -312,6 +314,7 @@ def inception_fid(real:torch.Tensor, # real images (N, 3, H, W) in [0, 1]
         for i in range(0, len(imgs), batch_size): m.update(imgs[i:i+batch_size].to(dev).float(), real=is_real)
     return float(m.compute())
 
+# %% ../nbs/06_metrics.ipynb #32843e42
 @torch.no_grad()
 def inception_is(images:torch.Tensor, # images (N, 3, H, W) in [0, 1]
                  weights_path:str|Path, # torch-fidelity's Inception-v3 weights, on your disk
@@ -432,6 +435,7 @@ def paste(pred:torch.Tensor, # model outputs (N, C, H, W)
     w = region.to(pred).expand_as(pred)
     return pred.clamp(0, 1) * w + x.to(pred) * (1 - w)
 
+# %% ../nbs/06_metrics.ipynb #1baf25f7
 @torch.no_grad()
 def evaluate_images(model:nn.Module, # the I2I model
                     x:torch.Tensor, # real images (N, C, H, W) in [0, 1], or a `FolderImages` (streamed)
@@ -469,6 +473,7 @@ def evaluate_images(model:nn.Module, # the I2I model
             'fid_local': float(fid.compute()) if n >= 2 else float('nan'),
             'ood_rate': ood_rate(per['mse'].numpy(), lam)}
 
+# %% ../nbs/06_metrics.ipynb #2d12c85f
 def evaluate(model:nn.Module, # the I2I model
              splits:Splits, # the experiment's splits
              task:Task, # the masking operator

@@ -25,8 +25,8 @@ __all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'ALIASES', 'CHO
            'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain', 'Certify',
            'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'ood_rates',
            'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels',
-           'prune_salient', 'climb', 'hold', 'deepen', 'decouple_round', 'decouple', 'li2024_loss', 'max_loss_loss',
-           'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'frozen_teacher',
+           'prune_salient', 'climb', 'hold', 'decouple_round', 'deepen', 'decouple', 'frozen_teacher', 'li2024_loss',
+           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
            'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
@@ -83,6 +83,7 @@ def batch_stream(x:torch.Tensor, # images to draw from: a tensor, or a `FolderIm
         perm = torch.randperm(len(x), generator=g)
         for i in range(0, len(x), batch_size): yield x[perm[i:i+batch_size]].to(device)
 
+# %% ../nbs/05_unlearn.ipynb #49b4171e
 def noise_like(x:torch.Tensor, # a batch of images
                g:torch.Generator|None=None, # seeded generator
               ) -> torch.Tensor:
@@ -90,6 +91,7 @@ def noise_like(x:torch.Tensor, # a batch of images
     # the noise is drawn on the CPU generator, then moved
     return (x.mean() + x.std() * torch.randn(x.shape, generator=g).to(x)).clamp(0, 1)
 
+# %% ../nbs/05_unlearn.ipynb #d0d9d3c4
 def latent_mse(a, b) -> torch.Tensor:
     "Per-sample MSE between two latents (tensors or lists of feature maps)."
     return (flatten_latent(a) - flatten_latent(b)).pow(2).mean(1)
@@ -111,6 +113,7 @@ def norm_of(tensors) -> float:
 
 def grad_norm(params:list) -> float: return norm_of(p.grad for p in params)
 
+# %% ../nbs/05_unlearn.ipynb #efdd5999
 def draw(stream) -> tuple:
     "The next global batch of `stream` as (this rank's part of it, the global batch size); all of it outside torchrun."
     b = next(stream)
@@ -205,6 +208,7 @@ def anchored_stop(L:float, # mean forget loss on the check set
     if L >= max(target, ceiling): return 'ceiling'
     return None
 
+# %% ../nbs/05_unlearn.ipynb #c37b6478
 def _anchored_inputs(model:nn.Module, # the climbing model: its device gets the batches
                      xf:torch.Tensor, # forget images
                      xr:torch.Tensor, # retain images, the anchor
@@ -241,6 +245,7 @@ def _anchored_step(model:nn.Module, # trained in place
     opt.step()
     return g_norm, float((flat(params) - before).norm())
 
+# %% ../nbs/05_unlearn.ipynb #be2497f8
 def ascend_anchored(model:nn.Module, # trained in place
                     params:list, # the parameters that move
                     xf:torch.Tensor, # forget images
@@ -352,6 +357,7 @@ def _retention_loss(model:nn.Module, # the model being retained
     xfb, nf = draw(sf)
     return loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
 
+# %% ../nbs/05_unlearn.ipynb #c4ddb53e
 def retain(model:nn.Module, # trained in place
            params:list, # the parameters that descend
            xr:torch.Tensor, # retain images (real or proxy)
@@ -399,6 +405,7 @@ class Certify:
     finetune_batch:int = 128 # retain images per fine-tuning step
     noise_seed:int|None = None # None: secret OS-entropy seed (the guarantee needs it); int: reproducible (tests/audits)
 
+# %% ../nbs/05_unlearn.ipynb #25e06bd8
 def trainable(model:nn.Module) -> list:
     ("The parameters Theorem 4 acts on: those with `requires_grad` (frozen ones, e.g. fixed position tables, are left "
      "as they are).")
@@ -424,7 +431,6 @@ def secret_seed(seed:int|None) -> int:
     box = [secrets.randbits(62)]
     if world_size() > 1: torch.distributed.broadcast_object_list(box, src=0)
     return box[0]
-
 
 # %% ../nbs/05_unlearn.ipynb #c3rt1f02
 def noisy_steps(model:nn.Module, # trained in place
@@ -458,6 +464,7 @@ def noisy_steps(model:nn.Module, # trained in place
     model.zero_grad(set_to_none=True)
     return clipped
 
+# %% ../nbs/05_unlearn.ipynb #ef449eec
 COVERS = ("the released parameters only. The measured fields, and the checked fields start_projected and "
           "gradients_clipped, are statistics of runs that saw D_f and are not covered; publish them only where that is "
           "acceptable")
@@ -496,7 +503,6 @@ def certified_retain(model:nn.Module, # trained in place: the decoupled model
                              frozen_parameters_left_as_is=frozen,
                              buffers_not_noised=[n for n, _ in model.named_buffers()],
                              finetune='post-processing on D_r only'))
-
 
 # %% ../nbs/05_unlearn.ipynb #a1c18020
 OOD_Q = 0.95 # the quantile of the theory chapter's lambda: about 5% of held-out data count as OOD
@@ -576,6 +582,7 @@ class Climb:
     weight:float = 1. # anchored: weight a of the forget term in L_r - a L_f
     check_every:int = 1 # anchored: steps between two measurements of the stopping rule
 
+# %% ../nbs/05_unlearn.ipynb #f3e73037
 @dataclasses.dataclass
 class Retention:
     "Knowledge retention: descent on L_r, optionally with a hinge that keeps every forget sample at a level."
@@ -608,7 +615,21 @@ ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.mar
                rounds='rounds.most', settle='rounds.settle', min_gain='rounds.min_gain')
 CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plain'), 'climb.params': ('encoder', 'all'),
            'retention.keep': ('reached', 'target'), 'retention.schedule': SCHEDULES}
+ALIAS_OF = {v: k for k, v in ALIASES.items()}
+GROUPS = dict(level=Level, saliency=Saliency, climb=Climb, retention=Retention, rounds=Rounds)
+SWITCHES = ('saliency', 'climb', 'retention') # the groups an option `name=True/False` turns on or off
 
+def _set_option(cfg:DecoupleConfig, path:str, value, key:str) -> None:
+    "Set `cfg.group.field` from `path`; a one-line `UserError` names the valid options."
+    group, _, name = path.partition('.')
+    kind = GROUPS.get(group)
+    if kind is None or name not in {f.name for f in dataclasses.fields(kind)}:
+        valid = sorted(ALIASES) + ['certify', *sorted(SWITCHES)] + [f'{g}.FIELD' for g in GROUPS]
+        raise UserError(f"unknown decouple option {key!r}; valid: {', '.join(valid)}")
+    if getattr(cfg, group) is None: setattr(cfg, group, kind())  # an option of a group that is off turns it on
+    setattr(getattr(cfg, group), name, value)
+
+# %% ../nbs/05_unlearn.ipynb #5d6483b5
 @dataclasses.dataclass
 class DecoupleConfig:
     "Every option of `decouple`, in groups; `DecoupleConfig.of(**options)` builds one from option names."
@@ -645,20 +666,6 @@ class DecoupleConfig:
         full = {f'{g}.{f.name}': f.type for g, c in GROUPS.items() for f in dataclasses.fields(c)}
         return {**{a: full[p] for a, p in ALIASES.items()}, **{g: 'bool' for g in SWITCHES}, **full}
 
-ALIAS_OF = {v: k for k, v in ALIASES.items()}
-GROUPS = dict(level=Level, saliency=Saliency, climb=Climb, retention=Retention, rounds=Rounds)
-SWITCHES = ('saliency', 'climb', 'retention') # the groups an option `name=True/False` turns on or off
-
-def _set_option(cfg:DecoupleConfig, path:str, value, key:str) -> None:
-    "Set `cfg.group.field` from `path`; a one-line `UserError` names the valid options."
-    group, _, name = path.partition('.')
-    kind = GROUPS.get(group)
-    if kind is None or name not in {f.name for f in dataclasses.fields(kind)}:
-        valid = sorted(ALIASES) + ['certify', *sorted(SWITCHES)] + [f'{g}.FIELD' for g in GROUPS]
-        raise UserError(f"unknown decouple option {key!r}; valid: {', '.join(valid)}")
-    if getattr(cfg, group) is None: setattr(cfg, group, kind())  # an option of a group that is off turns it on
-    setattr(getattr(cfg, group), name, value)
-
 # %% ../nbs/05_unlearn.ipynb #9a5b5083
 def decouple_levels(model:nn.Module, # the original model
                     splits:Splits, # provides forget_train and retain_val
@@ -677,6 +684,7 @@ def decouple_levels(model:nn.Module, # the original model
     return dict(lam=lam, base=base, how=how, margin=level.margin, target=target, cap=cap if chance else None,
                 before=mean_loss(model, xf, task, distributed=True), r0=mean_loss(model, xv, task, distributed=True))
 
+# %% ../nbs/05_unlearn.ipynb #bdfe44f3
 def prune_salient(model:nn.Module, # changed in place: its salient weights are set to zero
                   splits:Splits, # forget_train gives the saliency
                   task:Task, # masking operator
@@ -695,6 +703,7 @@ def prune_salient(model:nn.Module, # changed in place: its salient weights are s
     return dict(pruned=n, fraction=n / flat.numel(),
                 loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
 
+# %% ../nbs/05_unlearn.ipynb #f5da031d
 def climb(model:nn.Module, # trained in place
           splits:Splits, # forget_train, retain_train, retain_val
           task:Task, # masking operator
@@ -711,6 +720,7 @@ def climb(model:nn.Module, # trained in place
     return ascend_anchored(model, params, xf, splits.retain_train.x, splits.retain_val.x, task, tol=c.tol,
                            weight=c.weight, every=c.check_every, ceiling=cap, **common)
 
+# %% ../nbs/05_unlearn.ipynb #dfc21a7e
 def hold(model:nn.Module, # trained in place
          splits:Splits, # forget_train and retain_train
          task:Task, # masking operator
@@ -729,6 +739,21 @@ def hold(model:nn.Module, # trained in place
                  weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule)
     return rec | dict(keep_level=kappa)
 
+# %% ../nbs/05_unlearn.ipynb #f57ea96b
+def decouple_round(model:nn.Module, splits:Splits, task:Task,
+                   cfg:DecoupleConfig, # the options
+                   levels:dict, # `decouple_levels`
+                   seed:int, # this round's batch order
+                  ) -> dict:
+    "One round: saliency pruning, climb (each when configured), then retention (not with `cfg.certify`)."
+    pruned = prune_salient(model, splits, task, cfg.saliency, seed) if cfg.saliency else None
+    no_climb = dict(steps=0, path=0., G=0., loss=pruned['loss'] if pruned else levels['before'], stop='no climb')
+    a = climb(model, splits, task, cfg.climb, levels, seed) if cfg.climb else no_climb
+    if cfg.retention is None or cfg.certify: rt = dict(steps=0, path=0., loss=a['loss'], keep_level=None)
+    else: rt = hold(model, splits, task, cfg.retention, levels, a, seed)
+    ratio = mean_loss(model, splits.retain_val.x, task, distributed=True) / levels['r0']
+    return dict(pruned=pruned, ascent=a, retention=rt, keep_level=rt.pop('keep_level'), retain_val_ratio=ratio)
+
 # %% ../nbs/05_unlearn.ipynb #26043b6c
 def deepen(cfg:DecoupleConfig, # the options
            rd:dict, # this round's record
@@ -743,20 +768,6 @@ def deepen(cfg:DecoupleConfig, # the options
     anchored = cfg.climb is not None and cfg.climb.rule == 'anchored'
     pays = anchored and rd['retain_val_ratio'] <= 1 + r.settle and loss < cap
     return loss < levels['base'] or (pays and loss >= (1 + r.min_gain) * prev)
-
-def decouple_round(model:nn.Module, splits:Splits, task:Task,
-                   cfg:DecoupleConfig, # the options
-                   levels:dict, # `decouple_levels`
-                   seed:int, # this round's batch order
-                  ) -> dict:
-    "One round: saliency pruning, climb (each when configured), then retention (not with `cfg.certify`)."
-    pruned = prune_salient(model, splits, task, cfg.saliency, seed) if cfg.saliency else None
-    no_climb = dict(steps=0, path=0., G=0., loss=pruned['loss'] if pruned else levels['before'], stop='no climb')
-    a = climb(model, splits, task, cfg.climb, levels, seed) if cfg.climb else no_climb
-    if cfg.retention is None or cfg.certify: rt = dict(steps=0, path=0., loss=a['loss'], keep_level=None)
-    else: rt = hold(model, splits, task, cfg.retention, levels, a, seed)
-    ratio = mean_loss(model, splits.retain_val.x, task, distributed=True) / levels['r0']
-    return dict(pruned=pruned, ascent=a, retention=rt, keep_level=rt.pop('keep_level'), retain_val_ratio=ratio)
 
 # %% ../nbs/05_unlearn.ipynb #d3c0up01
 @register('decouple', config=DecoupleConfig)
@@ -782,6 +793,13 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
         log['rounds'][-1]['retention'] = dict(steps=steps, path=None,
                                               loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
     return model, log, certificate(model, splits, task, log, levels, proved)
+
+# %% ../nbs/05_unlearn.ipynb #d6b95bc7
+def frozen_teacher(model:nn.Module) -> nn.Module:
+    "A frozen, eval-mode deep copy of `model`."
+    t = copy.deepcopy(model).eval()
+    for p in t.parameters(): p.requires_grad_(False)
+    return t
 
 # %% ../nbs/05_unlearn.ipynb #f7758dc6
 def li2024_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Tensor:
@@ -823,13 +841,7 @@ def finetune_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Te
     "Retain reconstruction only."
     return sample_losses(student, xr, task).mean()
 
-# %% ../nbs/05_unlearn.ipynb #d6b95bc7
-def frozen_teacher(model:nn.Module) -> nn.Module:
-    "A frozen, eval-mode deep copy of `model`."
-    t = copy.deepcopy(model).eval()
-    for p in t.parameters(): p.requires_grad_(False)
-    return t
-
+# %% ../nbs/05_unlearn.ipynb #595f7d01
 def pair_train(model:nn.Module, splits:Splits, task:Task,
                loss_fn, # f(student, teacher, xf, xr, task, alpha, g) -> scalar
                params:list, # parameters to train; the rest are outside the optimiser
