@@ -58,6 +58,7 @@ def _same_data(old:dict|None, new:dict|None, out:Path) -> None:
                         "its models were trained on the old data; "
                         "valid: the same data, or another --out folder")
 
+# %% ../nbs/09_experiments.ipynb #26945c20
 def check_out(cfg:RunConfig, # the run's options; `cfg.out` is the folder
               resume:bool=False, # reuse what is in the folder
               overwrite:bool=False, # recompute into a non-empty folder
@@ -75,6 +76,7 @@ def check_out(cfg:RunConfig, # the run's options; `cfg.out` is the folder
         _same_data(old.get('data_fingerprint'), fingerprint, out)
     return out
 
+# %% ../nbs/09_experiments.ipynb #a9de6609
 def prepare_out(cfg:RunConfig, resume:bool=False, overwrite:bool=False, fingerprint:dict|None=None) -> Path:
     ("Check the output folder, then create it and write `config.json`: every option and the data fingerprint (rank 0 "
      "only under torchrun).")
@@ -102,12 +104,14 @@ def model_kwargs(cfg:RunConfig) -> dict:
     if cfg.quick: kw |= QUICK_KWARGS.get(cfg.model, {})
     return kw | task_kwargs(cfg.model, cfg.task, cfg.mask_ratio)
 
+# %% ../nbs/09_experiments.ipynb #ae709444
 def initial_model(cfg:RunConfig, device='cpu'):
     "The original model before training: seeded, built with `model_kwargs`, and loaded from `cfg.weights` if given."
     seed_everything(cfg.seed)
     return build_model(cfg.model, cfg.image_size, weights=cfg.weights, strict=not cfg.partial_weights,
                        **model_kwargs(cfg)).to(device)
 
+# %% ../nbs/09_experiments.ipynb #beefd308
 def weights_check(model, # a model just loaded from a weights file
                   x:torch.Tensor, # a few held-out images (N, C, H, W) in [0, 1]
                   task:Task, # the masking operator
@@ -130,6 +134,7 @@ def weights_warning(check:dict, path:str) -> str:
             "pixels), an encoder-only file with an untrained decoder, or weights for other images; "
             "fine-tune it with --epochs N, or use other weights")
 
+# %% ../nbs/09_experiments.ipynb #e090ec28
 def weights_record(model, cfg:RunConfig, check:dict|None=None) -> dict|None:
     ("What results.json says about the starting weights: None from scratch, else the load report, its summary, the "
      "file's sha256 and the `weights_check`.")
@@ -161,6 +166,7 @@ def save_curve(out:Path, name:str, curve:list) -> None:
      "is saved.")
     if is_main(): write_json(out / 'curves' / f'{name}.json', dict(heldout_loss=curve))
 
+# %% ../nbs/09_experiments.ipynb #831b16f9
 def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -> tuple:
     "The original model on D = D_f + D_r (from `cfg.weights` if given: fine-tuned), checkpointed every epoch."
     def make():
@@ -180,6 +186,7 @@ def n_oracles(cfg:RunConfig) -> int:
     "How many retrained models a run trains: `cfg.oracles`, or 2 (1 under `--quick`)."
     return cfg.oracles or (1 if cfg.quick else 2)
 
+# %% ../nbs/09_experiments.ipynb #249ed83d
 def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the third, ...
                original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Retrain once more with seed + k (or reuse its checkpoint); returns (model, seconds)."
@@ -192,6 +199,7 @@ def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the t
     return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume,
                          build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
 
+# %% ../nbs/09_experiments.ipynb #10cf4ad3
 def method_specs(cfg:RunConfig) -> dict:
     "`{name: options}` of `cfg.methods` (`core.parse_methods`), every method when none is named; retrain always runs."
     valid = {k: f for k, f in METHODS.items() if k != 'retrain'}
@@ -209,6 +217,7 @@ def certify_options(cfg:RunConfig) -> dict:
     if cfg.quick: return dict(certify=Certify(CertifiedRetention(eps, delta, steps=20), finetune_steps=20))
     return dict(certify=Certify(CertifiedRetention(eps, delta)))
 
+# %% ../nbs/09_experiments.ipynb #ea2394bc
 def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
     "Unlearn with `name` (or reuse its checkpoint); returns (model, seconds, certificate)."
     path = out / ('retrain.safetensors' if name == 'retrain' else f'methods/{name}.safetensors')
@@ -234,6 +243,7 @@ def plateau_test(curve:list, # held-out loss after each epoch
     fall = (curve[n - k - 1] - curve[-1]) / curve[n - k - 1]
     return dict(improvement=fall, converged=bool(fall < tol), last_epochs=k, tol=tol)
 
+# %% ../nbs/09_experiments.ipynb #84214126
 def convergence(out:Path, # the run's folder, with curves/NAME.json
                 names:list, # the reference models: the original and the oracles
                ) -> dict:
@@ -265,6 +275,7 @@ def check_metric_weights(cfg:RunConfig) -> None:
         metrics._need_file(cfg.clip_weights, 'CLIP')
         metrics._need_package('open_clip', 'open_clip_torch', '--clip-weights')
 
+# %% ../nbs/09_experiments.ipynb #1f45459b
 def _rgb(x:torch.Tensor) -> torch.Tensor: return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
 def model_outputs(model, # the I2I model
@@ -281,6 +292,7 @@ def model_outputs(model, # the I2I model
         return metrics.paste(model(x_in).float(), xb, region).clamp(0, 1)
     return eval_batches(model, len(x), outputs, batch_size)
 
+# %% ../nbs/09_experiments.ipynb #f061de30
 def pretrained_metrics(model, # the I2I model
                        splits, # the experiment's splits
                        task:Task, # the masking operator
@@ -330,8 +342,10 @@ def evaluate_all(models:dict, seconds:dict, certs:dict, splits, task, lam:float,
            'realism': {s: metrics.realism(models, list(oracles), getattr(splits, s).x, task) for s in REALISM_SPLITS}}
     return res
 
+# %% ../nbs/09_experiments.ipynb #a631dc51
 def _num(v, fmt:str='.5f') -> str: return '-' if v is None or not np.isfinite(v) else format(v, fmt)
 
+# %% ../nbs/09_experiments.ipynb #95a66be6
 MIN_SAMPLES = 10  # fewer images in a split: its metrics are reported with a warning
 
 def sample_warnings(splits) -> list:
@@ -340,6 +354,7 @@ def sample_warnings(splits) -> list:
             f"(fewer than {MIN_SAMPLES}); use more data"
             for p, n in splits.sizes().items() if n < MIN_SAMPLES]
 
+# %% ../nbs/09_experiments.ipynb #7733adeb
 def _hint(m:dict) -> str:
     "What to try for a bad model: a smaller --lr, or, after certified retention, a larger noise-free budget."
     proved = (m.get('certificate') or {}).get('proved')
@@ -432,6 +447,7 @@ def _method_names(cfg:RunConfig, out:Path, resume:bool) -> list:
         raise UserError("--certify applies to decouple; add decouple to --methods")
     return [n for n in names if n != 'retrain']
 
+# %% ../nbs/09_experiments.ipynb #995c2f62
 @dataclasses.dataclass
 class ExperimentRun:
     "A finished run: the results dictionary and what produced it."
@@ -451,6 +467,7 @@ def _load_data(cfg:RunConfig, # every option
     splits = make_splits(ds, forget_classes=fc, forget_samples=fs, seed=cfg.seed, max_train=run_sizes(cfg)['max_train'])
     return ds, splits, Task(cfg.task, cfg.mask_ratio)
 
+# %% ../nbs/09_experiments.ipynb #56bf5c83
 def _check_model(cfg:RunConfig, # every option
                  splits, # the data splits
                  task:Task, # the masking operator
@@ -481,6 +498,7 @@ def _join_and_prepare(cfg:RunConfig, # every option
     barrier()  # config.json is written
     return cfg, device, out
 
+# %% ../nbs/09_experiments.ipynb #121cf7e3
 def _say_setup(say, # where progress lines go
                ds, # the data set
                splits, # its splits
@@ -539,6 +557,7 @@ def _score(made:tuple, # `_make_models`: models, seconds, certs, oracles
     res['data_fingerprint'] = ds.fingerprint()  # what was read (config.json holds the same)
     return res
 
+# %% ../nbs/09_experiments.ipynb #ec477489
 def _add_warnings(res:dict, # `_score`'s results; gains the warnings
                   splits, # the data splits
                   start_mse:float, # the initial model's retain-test loss
@@ -555,6 +574,7 @@ def _add_warnings(res:dict, # `_score`'s results; gains the warnings
     if not cfg.quick: res['warnings'] += convergence_warnings(res['convergence'])
     if wrec and not wrec['check']['ok']: res['warnings'].append(weights_warning(wrec['check'], cfg.weights))
 
+# %% ../nbs/09_experiments.ipynb #23cd1613
 def _write_results(out:Path, # the run's folder
                    res:dict, # the results
                    models:dict, # name -> model
@@ -622,11 +642,13 @@ def summarize(nums:dict, # seed -> `table_numbers` of that seed's run
     models = list(nums[seeds[0]])
     return {n: {c: interval([nums[s].get(n, {}).get(c) for s in seeds]) for c in COLUMNS} for n in models}
 
+# %% ../nbs/09_experiments.ipynb #7c3dfb41
 def seed_summary(runs:dict, # seed -> that seed's results.json
                 ) -> dict:
     "Per model and column of `COLUMNS`: mean, 95% interval and the per-seed values, seeds in order."
     return summarize({s: table_numbers(r) for s, r in runs.items()})
 
+# %% ../nbs/09_experiments.ipynb #370d5a1f
 def seeds_table(summary:dict, # `summarize`'s or `seed_summary`'s dictionary
                 cols:list|None=None, # the columns to show; None: every column of `COLUMNS`
                 models:list|None=None, # the rows, in order; None: every model of `summary`
@@ -637,6 +659,7 @@ def seeds_table(summary:dict, # `summarize`'s or `seed_summary`'s dictionary
     for n in models or summary: rows.append(f'| {n} | ' + ' | '.join(interval_text(summary[n][c]) for c in cols) + ' |')
     return '\n'.join(rows) + '\n'
 
+# %% ../nbs/09_experiments.ipynb #bd879c42
 def run_seeds(cfg:RunConfig, # every option; seeds cfg.seed, cfg.seed + 1, ... (cfg.seeds of them)
               resume:bool=False, overwrite:bool=False, say=print) -> dict:
     "The whole run once per seed, into OUT/seed_S; OUT/results.json and results.md hold the means and 95% intervals."

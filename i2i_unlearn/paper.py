@@ -48,6 +48,7 @@ def _class_ids(classes, names:list) -> list:
                         f"({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})")
     return ids
 
+# %% ../nbs/09a_paper_scale.ipynb #1276b19f
 def folder_subset(root:str|Path, # an ImageFolder tree ROOT/<class>/<image>
                   classes:list|None=None, # class indices or folder names to keep (None: all)
                   image_size:int=256, # side after resize (shorter side) and centre crop
@@ -178,6 +179,7 @@ def summarize(sums:torch.Tensor, # (K, 5) running sums, columns `SUM_COLUMNS`
         if out[g] is not None: out[g]['fid'] = v
     return out
 
+# %% ../nbs/09a_paper_scale.ipynb #ee7de9d2
 @torch.no_grad()
 def stream_metrics(model:nn.Module, # the I2I model (evaluated on its own device)
                    loader, # yields (images in [0, 1], class indices), e.g. `folder_loader`
@@ -282,6 +284,7 @@ def forward_cost(model:nn.Module, # the model at its full size, on the CPU
         model.train()(x)
     return {'flops': fc.get_total_flops() / batch, 'activation_bytes': sum(saved.values()) / batch}
 
+# %% ../nbs/09a_paper_scale.ipynb #f8147a4a
 def state_bytes(model:nn.Module, # the model
                 teacher:bool=False, # plus a frozen float32 copy (Li et al.'s method)
                ) -> int:
@@ -342,6 +345,7 @@ def cost_rows(runs:list=None, # configurations (default `PAPER_RUNS`)
                      'host_GiB_run_today': n['unlearn'] * 3 * r['image_size'] ** 2 * 4 / 2**30})
     return rows
 
+# %% ../nbs/09a_paper_scale.ipynb #b97a80a4
 def cost_markdown(rows:list, # what `cost_rows` returned
                  ) -> str:
     "The estimates as a markdown table."

@@ -18,7 +18,7 @@ from .unlearn import ascend_anchored, retain
 
 # %% auto #0
 __all__ = ['EAGER', 'CONV_TYPES', 'fast_paths', 'PeakMemory', 'train_throughput', 'one_step_gap', 'unlearn_throughput',
-           'bench_runs', 'bench_summary', 'bench', 'bench_table', 'profile_step', 'conv_train_flops', 'matmul_gflops',
+           'bench_runs', 'bench_summary', 'bench_table', 'bench', 'profile_step', 'conv_train_flops', 'matmul_gflops',
            'conv_layer_rates', 'time_budget', 'budget_table', 'layer_budget', 'BenchConfig', 'ddp_train_probe',
            'scaling_rows']
 
@@ -136,6 +136,7 @@ def _unlearn_steps(fwd, model, xf, xr, task, steps, ab, rb, amp, seed, check_siz
         r = retain(fwd, ps, xr, xf, task, a['loss'], steps, 2e-4, 1., rb, seed)
     return a, r
 
+# %% ../nbs/08_scale.ipynb #118afcd9
 def unlearn_throughput(model:nn.Module, # trained in place (on its device)
                        xf:torch.Tensor, # forget images
                        xr:torch.Tensor, # retain images
@@ -179,6 +180,7 @@ def _median(runs:list) -> dict:
     out['runs'] = runs
     return out
 
+# %% ../nbs/08_scale.ipynb #4a409944
 def bench_runs(ds, # the `ImageSet` (class 0 is the forget set)
                paths:dict, # name -> (train_model switches, training batch size)
                model:str, # a name in `models.MODELS`
@@ -206,6 +208,7 @@ def bench_runs(ds, # the `ImageSet` (class 0 is the forget set)
             runs['unlearn'][k].append(unlearn_throughput(umodels[k], xf, xr, task, steps, fast=sw, seed=seed))
     return runs
 
+# %% ../nbs/08_scale.ipynb #70c8f93b
 def bench_summary(runs:dict, # `bench_runs`'s measurements
                   dev:torch.device, # the device they ran on
                  ) -> dict:
@@ -217,6 +220,21 @@ def bench_summary(runs:dict, # `bench_runs`'s measurements
     out['speedup_cpu_time'] = {s: ratio(s, 'images_per_cpu_s') for s in ('train', 'unlearn')}
     return out
 
+# %% ../nbs/08_scale.ipynb #97e8608f
+def bench_table(res:dict) -> str:
+    "A markdown table of a `bench` result."
+    rows = ['| stage | path | images/s | peak MiB | batch |', '|---|---|---:|---:|---:|']
+    for s in ('train', 'unlearn'):
+        for k in ('eager', 'optimized'):
+            r = res[s][k]
+            rows.append(f"| {s} | {k} | {r['images_per_s']:.0f} | {r['peak_mem_mb']:.0f} | {r.get('batch_size', '')} |")
+    rows.append(f"\nspeed-up (optimised / eager): train {res['speedup']['train']:.2f}x, "
+                f"unlearn {res['speedup']['unlearn']:.2f}x on {res['device']}"
+                f" (per CPU second: train {res['speedup_cpu_time']['train']:.2f}x, "
+                f"unlearn {res['speedup_cpu_time']['unlearn']:.2f}x)")
+    return '\n'.join(rows)
+
+# %% ../nbs/08_scale.ipynb #58b1ad6a
 def bench(device:str='auto', # auto, cpu, cuda or mps
           quick:bool=False, # tiny sizes (smoke test)
           repeats:int|None=None, # interleaved measurements per path (default 3, also when quick)
@@ -250,19 +268,6 @@ def bench(device:str='auto', # auto, cpu, cuda or mps
                          batch_scale=batch_scale, n_train_images=n_train, unlearn_steps=steps, torch=torch.__version__,
                          threads=torch.get_num_threads(), peak_mem=PeakMemory(dev).__enter__().what)
     return out
-
-def bench_table(res:dict) -> str:
-    "A markdown table of a `bench` result."
-    rows = ['| stage | path | images/s | peak MiB | batch |', '|---|---|---:|---:|---:|']
-    for s in ('train', 'unlearn'):
-        for k in ('eager', 'optimized'):
-            r = res[s][k]
-            rows.append(f"| {s} | {k} | {r['images_per_s']:.0f} | {r['peak_mem_mb']:.0f} | {r.get('batch_size', '')} |")
-    rows.append(f"\nspeed-up (optimised / eager): train {res['speedup']['train']:.2f}x, "
-                f"unlearn {res['speedup']['unlearn']:.2f}x on {res['device']}"
-                f" (per CPU second: train {res['speedup_cpu_time']['train']:.2f}x, "
-                f"unlearn {res['speedup_cpu_time']['unlearn']:.2f}x)")
-    return '\n'.join(rows)
 
 # %% ../nbs/08_scale.ipynb #2a1a659d
 def profile_step(model:nn.Module, # an I2I model
@@ -365,6 +370,7 @@ def time_budget(rows:list, # `conv_layer_rates` of the model
                 # every convolution at the matrix-product rate
                 ceiling_peak_convs=step_ms / (other_ms + gflop / peak_gflops * 1e3))
 
+# %% ../nbs/08_scale.ipynb #3058a878
 def budget_table(rows:list, budget:dict) -> str:
     "A markdown table of `conv_layer_rates` rows and the `time_budget` summary under it."
     out = ['| layer | kind | input | ms | GFLOP | GFLOP/s |', '|---|---|---|---:|---:|---:|']
@@ -379,7 +385,7 @@ def budget_table(rows:list, budget:dict) -> str:
                f"matrix-product rate.")
     return '\n'.join(out)
 
-
+# %% ../nbs/08_scale.ipynb #62c43bf3
 def layer_budget(x:torch.Tensor, # images to train on (N, 3, 32, 32)
                  task:Task, # masking operator
                  batch_size:int=128, # the training batch, and the batch each layer is timed at
