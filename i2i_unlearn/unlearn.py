@@ -27,7 +27,7 @@ __all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'ALIASES', 'CHO
            'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels',
            'prune_salient', 'climb', 'hold', 'decouple_round', 'deepen', 'decouple', 'frozen_teacher', 'li2024_loss',
            'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
-           'pair_train', 'retrain']
+           'PairConfig', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -841,21 +841,50 @@ def finetune_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Te
     "Retain reconstruction only."
     return sample_losses(student, xr, task).mean()
 
+# %% ../nbs/05_unlearn.ipynb #0abdb217
+@dataclasses.dataclass
+class PairConfig:
+    ("Options of the pair-loss baselines (`BASELINES`, Li et al.'s recipe): AdamW on a forget and a retain batch per "
+     "step.")
+    steps:int = 150 # AdamW steps
+    lr:float = 2e-4 # AdamW step size
+    batch_size:int = 32 # forget images, and as many retain images, per step
+    alpha:float = 0.2 # weight of the forget term of the loss
+    weight_decay:float = 0.05 # AdamW weight decay (0.05 as in Li et al.'s MAGE code)
+
+    @classmethod
+    def of(cls, **options) -> 'PairConfig':
+        "From option names (`steps=10`); an unknown name is a `UserError` that names the valid ones."
+        valid = [f.name for f in dataclasses.fields(cls)]
+        for k in options:
+            if k not in valid: raise UserError(f"unknown option {k!r} of a baseline; valid: {', '.join(valid)}")
+        return cls(**options)
+
+    @classmethod
+    def option_kinds(cls) -> dict:
+        "Option name -> annotation, for the command line's `li2024:key=value`."
+        return {f.name: f.type for f in dataclasses.fields(cls)}
+
 # %% ../nbs/05_unlearn.ipynb #595f7d01
-def pair_train(model:nn.Module, splits:Splits, task:Task,
+def pair_train(model:nn.Module, # trained in place
+               splits:Splits, # forget_train and retain_train give the two batches of a step
+               task:Task, # the masking operator
                loss_fn, # f(student, teacher, xf, xr, task, alpha, g) -> scalar
                params:list, # parameters to train; the rest are outside the optimiser
-               steps:int=150, lr:float=2e-4, batch_size:int=32, alpha:float=0.2,
-               weight_decay:float=0.05, seed:int=0, teacher:nn.Module|None=None) -> dict:
-    "Train `params` of `model` on a loss of a forget and a retain batch per step."
+               config:PairConfig|None=None, # steps, lr, batch size, alpha, weight decay; None: the defaults
+               seed:int=0, # seeds the two batch streams and the loss's noise
+               teacher:nn.Module|None=None, # the frozen original; None: a frozen copy of `model`
+              ) -> dict:
+    "Train `params` of `model` on a loss of a forget and a retain batch per step (AdamW, gradients clipped at 1)."
+    c = config or PairConfig()
     teacher = teacher or frozen_teacher(model)
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    sf, sr = batch_stream(splits.forget_train.x, batch_size, seed,
-                          device_of(model)), batch_stream(splits.retain_train.x, batch_size, seed + 1, device_of(model))
+    opt = torch.optim.AdamW(params, lr=c.lr, weight_decay=c.weight_decay)
+    sf = batch_stream(splits.forget_train.x, c.batch_size, seed, device_of(model))
+    sr = batch_stream(splits.retain_train.x, c.batch_size, seed + 1, device_of(model))
     g, losses, stop = torch.Generator().manual_seed(seed), [], 'steps'
     good = snapshot(params)  # the last state with finite loss and weights
-    for _ in range(steps):
-        loss = loss_fn(model, teacher, draw(sf)[0], draw(sr)[0], task, alpha, g)
+    for _ in range(c.steps):
+        loss = loss_fn(model, teacher, draw(sf)[0], draw(sr)[0], task, c.alpha, g)
         if all_mean(float(torch.isfinite(loss))) < 1:
             stop = 'non-finite'
             break  # every rank stops together
@@ -883,15 +912,13 @@ BASELINES = {'li2024': (li2024_loss, 'encoder'), 'max_loss': (max_loss_loss, 'al
 
 def _baseline(name):
     loss_fn, group = BASELINES[name]
-    def method(model, splits, task, steps:int=150, lr:float=2e-4, batch_size:int=32, alpha:float=0.2,
-               weight_decay:float=0.05, seed:int=0):
+    def method(model:nn.Module, splits:Splits, task:Task, config:PairConfig|None=None, seed:int=0) -> tuple:
         params = model.param_groups()['encoder'] if group == 'encoder' else list(model.parameters())
-        return model, pair_train(model, splits, task, loss_fn, params, steps, lr, batch_size, alpha, weight_decay,
-                                 seed), None
+        return model, pair_train(model, splits, task, loss_fn, params, config=config, seed=seed), None
     method.__doc__ = f"Baseline `{name}`: {loss_fn.__doc__}"
     return method
 
-for _name in BASELINES: register(_name)(_baseline(_name))
+for _name in BASELINES: register(_name, config=PairConfig)(_baseline(_name))
 
 # %% ../nbs/05_unlearn.ipynb #408c41d7
 @register('retrain')
