@@ -841,7 +841,7 @@ def finetune_loss(student, teacher, xf, xr, task, alpha=0.2, g=None) -> torch.Te
     "Retain reconstruction only."
     return sample_losses(student, xr, task).mean()
 
-# %% ../nbs/05_unlearn.ipynb #0abdb217
+# %% ../nbs/05_unlearn.ipynb #b91bbd4f
 @dataclasses.dataclass
 class PairConfig:
     ("Options of the pair-loss baselines (`BASELINES`, Li et al.'s recipe): AdamW on a forget and a retain batch per "
