@@ -22,3 +22,15 @@ def executed_chapters(tmp_path_factory):
     assert status_file.is_file(), f'run-all wrote no status:\n{r.stdout[-3000:]}\n{r.stderr[-6000:]}'
     print(r.stdout)
     return out, json.loads(status_file.read_text())
+
+
+def pytest_configure(config):
+    """`--dist loadgroup` keeps the book's and the torchrun files' fixtures on one worker. pytest 9.2 with
+    pytest-xdist 3.8 silently stops grouping (pytest-xdist#1386): every worker would run them again, the chapters
+    twice. Stop with a one-line reason instead (settings.ini pins pytest<9.2)."""
+    from packaging.version import Version
+    if config.pluginmanager.hasplugin('xdist') and config.getoption('dist', 'no') == 'loadgroup':
+        import xdist
+        if Version(pytest.__version__) >= Version('9.2') and Version(xdist.__version__) <= Version('3.8.0'):
+            raise pytest.UsageError(f'pytest {pytest.__version__} with pytest-xdist {xdist.__version__} ignores '
+                                    '--dist loadgroup (pytest-xdist#1386): pip install "pytest<9.2", or run without -n')
