@@ -47,6 +47,12 @@ def test_cell_tags(src, want):
     assert set(nbb.book_cell_tags(d, src, {'slow', 'gpu'})) == want
 
 
+def test_display_math_gets_its_own_block():
+    md = 'the loss is\n$$\\ell = x^2$$\nwith $C$ channels.\n\n$$a\n= b$$\nend'
+    assert nbb.display_math(md) == 'the loss is\n\n$$\\ell = x^2$$\n\nwith $C$ channels.\n\n$$a\n= b$$\n\nend'
+    assert nbb.display_math('no math, $x$ inline') == 'no math, $x$ inline'
+
+
 def test_flags_named_at_build_time_run():
     out = nbb.to_book(nb('#| slow\nx = 1'), skip_flags={'gpu'})
     assert tags(out['cells'][0]) == set() and out['cells'][0]['source'] == 'x = 1'
@@ -124,6 +130,7 @@ def build(src, out, **env):
 def mini_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('mini')
     chapter = nb('#| default_exp demo', 'md:# Demo\n> A made-up chapter.',
+                 'md:The loss is\n$$\\ell = x^2$$\nwith $C$ channels.',
                  '#| export\ndef twice(x:int # a number\n         )->int:\n    "Double `x`."\n    return 2*x',
                  '#| hide\nHIDDEN_MARKER = 1', '#| eval: false\nraise RuntimeError("eval false ran")',
                  '#| slow\nraise RuntimeError("slow cell ran")', '#| widget\nimport ipywidgets as w\nw.IntSlider(3, description="tagged")',
@@ -143,6 +150,7 @@ def test_mini_book_maps_every_directive(mini_site):
     assert re.search(r'<h3[^>]*>twice', page) and 'Double' in page and 'return' not in page   # show_doc, not the code
     assert 'show_doc' not in page and '{target=' not in page and 'Document or section may not begin with a transition' not in page
     assert re.search(r'<img[^>]+src="_images/[^"]+\.png"', page)
+    assert '$<span class="math' not in page and re.search(r'<div class="math[^>]*>\s*\\\[\\ell = x\^2\\\]', page)  # display
 
 
 def test_mini_book_widgets_are_static(mini_site):
@@ -230,6 +238,7 @@ def test_pages_hold_no_nbdev_leftovers(site):
         code = ' '.join(re.findall(r'<pre>(.*?)</pre>', page, re.S))
         assert '#| ' not in code and '{target=' not in page, n
         assert 'class="output traceback' not in page and 'nb-error' not in page, n
+        assert '$<span class="math' not in page, f'{n}: display math read as inline (needs blank lines around $$)'
 
 
 def shoot(url, png, tmp):

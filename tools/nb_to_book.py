@@ -22,6 +22,7 @@ Book mapping (myst-nb cell tags):
   #| widget     -> remove-output, and a note that the widget is live only in Jupyter (a static site
                    cannot run a kernel); put a static view (e.g. the plot at the default values) in the
                    next cell if the reader should see one
+  markdown: a blank line around each `$$ ... $$` block (MyST reads one inside a paragraph as inline math)
   show_doc(...) cells -> remove-input. After each exported cell a `show_doc(name)` cell is added for
   every public function and class it defines (nbdev's own rule), and a hidden setup cell at the top
   imports `show_doc` and drops the leading `---` of its markdown (MyST would read it as a transition).
@@ -106,6 +107,24 @@ def book_cell_tags(d, src, skip_flags):
     return tags
 
 
+def display_math(md):
+    """Markdown `md` with a blank line before and after each `$$ ... $$` block. MyST reads a display block
+    inside a paragraph as `$` + inline math + `$` (the text around it turns into math); Jupyter and nbdev's
+    Quarto do not need the blank lines, so the chapters may leave them out."""
+    lines, out, i = md.split('\n'), [], 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith('$$'):
+            out.append(lines[i])
+            i += 1
+            continue
+        end = i if lines[i].count('$$') >= 2 else next((j for j in range(i + 1, len(lines)) if '$$' in lines[j]), i)
+        if out and out[-1].strip(): out.append('')
+        out.extend(lines[i:end + 1])
+        if end + 1 < len(lines) and lines[end + 1].strip(): out.append('')
+        i = end + 1
+    return '\n'.join(out)
+
+
 def to_book(nb, skip_flags):
     "A copy of notebook `nb` for Jupyter Book."
     nb, cells, documented = copy.deepcopy(nb), [], set()
@@ -113,7 +132,9 @@ def to_book(nb, skip_flags):
         if c['cell_type'] == 'code': documented |= set(re.findall(r'^\s*show_doc\((\w+)', _src(c), re.M))
     for c in nb['cells']:
         if c['cell_type'] != 'code':
-            c['source'] = _src(c); cells.append(c); continue
+            c['source'] = display_math(_src(c)) if c['cell_type'] == 'markdown' else _src(c)
+            cells.append(c)
+            continue
         d, body = directives(_src(c))
         tags = book_cell_tags(d, _src(c), skip_flags)
         c['source'], c['outputs'], c['execution_count'] = body, [], None
