@@ -206,10 +206,10 @@ def execute(nb, path):
     return out
 
 
-def run_chapter(src, dest, run_flags=(), root=None):
-    "Map and execute chapter `src` (under the settings of `root`, default: its repository) into `dest`."
+def run_chapter(src, dest, run_flags=()):
+    "Map and execute chapter `src` (nbs/NAME.ipynb, under its repository's settings.ini) into `dest`."
     src = Path(src)
-    cfg = settings(root or src.resolve().parents[1])
+    cfg = settings(src.resolve().parents[1])
     nb = to_book(json.loads(src.read_text(encoding='utf-8')), _skip_flags(cfg, run_flags))
     write_nb(execute(nb, src), dest)
 
@@ -332,8 +332,9 @@ def build_source(src_root, dest, kind='book', only=None, run_flags=(), executed=
     out = dest / 'nbs' if kind == 'quarto' else dest
     out.mkdir(parents=True, exist_ok=True)
     conv = to_book if kind == 'book' else to_quarto
+    status = _status(Path(executed)) if executed else {}
     for n in names:
-        if executed: write_nb(_executed(Path(executed), n), out / n)
+        if executed: write_nb(_executed(Path(executed), n, status), out / n)
         else: write_nb(conv(json.loads((src_root / 'nbs' / n).read_text(encoding='utf-8')), skip), out / n)
     if kind == 'book':
         (dest / '_toc.yml').write_text(toc_yml(names))
@@ -343,9 +344,13 @@ def build_source(src_root, dest, kind='book', only=None, run_flags=(), executed=
     return names
 
 
-def _executed(folder, name):
-    "Chapter `name` as `run-all` left it in `folder`; a chapter that failed or did not run is an error."
-    status = json.loads((folder / 'status.json').read_text()) if (folder / 'status.json').is_file() else {}
+def _status(folder):
+    "`run-all`'s status.json in `folder` ({} when there is none)."
+    return json.loads((folder / 'status.json').read_text()) if (folder / 'status.json').is_file() else {}
+
+
+def _executed(folder, name, status):
+    "Chapter `name` as `run-all` left it in `folder` (`status`: its status.json); failed or missing is an error."
     if not status.get(name, {}).get('ok') or not (folder / name).is_file():
         raise SystemExit(f'{folder} holds no executed {name} (run: python tools/nb_to_book.py run-all {folder})')
     return json.loads((folder / name).read_text(encoding='utf-8'))
