@@ -59,3 +59,25 @@ def test_an_unreadable_archive_exits_2(tmp_path):
     assert r.returncode == 2 and 'valid:' in r.stderr and 'Traceback' not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / 'a.json').exists()
+
+
+def test_a_local_seeds_run_becomes_the_artifact(tmp_path):
+    run = tmp_path / 'run'
+    for s in (0, 1):
+        (run / f'seed_{s}').mkdir(parents=True)
+        (run / f'seed_{s}' / 'results.json').write_text(json.dumps(_run_results(s)))
+    out = tmp_path / 'a.json'
+    r = _run(str(out), '--run-dir', str(run), '--bench', 'class', '--machine', 'cpu x\n2 threads', '--commit', 'abc',
+             '--command', 'i2i-unlearn run --seeds 2')
+    assert r.returncode == 0, r.stderr
+    a = json.loads(out.read_text())
+    assert list(a['class']) == ['0', '1'] and a['canary'] == {} and a['jobs'] == {}
+    assert a['class']['1']['models']['decouple']['retain_test_mse_over_oracle'] == 1.5
+    assert a['machine'] == ['cpu x', '2 threads'] and a['command'] == 'i2i-unlearn run --seeds 2'
+
+
+def test_a_folder_without_seeds_exits_2(tmp_path):
+    r = _run(str(tmp_path / 'a.json'), '--run-dir', str(tmp_path), '--machine', 'm', '--commit', 'x', '--command', 'y')
+    assert r.returncode == 2 and 'valid:' in r.stderr and 'Traceback' not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / 'a.json').exists()

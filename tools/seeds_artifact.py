@@ -2,11 +2,14 @@
 """Keep what tools/gpu_seeds.sh brought back as one book artifact: per seed, the numbers the realism issue judges.
 
 Usage: python tools/seeds_artifact.py OUT.json --tgz SEEDS_TGZ --commit TEXT --command TEXT
-SEEDS_TGZ is gpu_seeds.sh's OUTDIR/seeds.tgz. Writes {schema, command, commit, machine, jobs, class, canary,
+   or: python tools/seeds_artifact.py OUT.json --run-dir DIR --bench class --machine TEXT --commit TEXT --command TEXT
+SEEDS_TGZ is gpu_seeds.sh's OUTDIR/seeds.tgz; DIR is the --out folder of a local `i2i-unlearn run --seeds N` (its
+DIR/seed_S/results.json become benchmark BENCH). Writes {schema, command, commit, machine, jobs, class, canary,
 audit, diffusion_audit}: for each run benchmark and seed, per model `experiments.table_numbers` and the
 references' plateau tests; for each audit seed, per model `audit.audit_numbers`. Means and intervals are not stored: the chapters compute them from the per-seed values.
 """
 import argparse, json, re, sys, tarfile
+from pathlib import Path
 from i2i_unlearn.audit import audit_numbers
 from i2i_unlearn.experiments import table_numbers
 
@@ -40,18 +43,35 @@ def collect(files:dict, prefix:str, name:str, parse) -> dict:
         if m: found[m.group(1)] = parse(json.loads(text))
     return dict(sorted(found.items()))
 
+def run_dir_files(run_dir:str, bench:str) -> dict:
+    "A local `run --seeds N` folder as the archive's names: seeds/BENCH-S/results.json per seed."
+    found = sorted(Path(run_dir).glob('seed_*/results.json'))
+    if not found: raise OSError(f"no seed_*/results.json in {run_dir}")
+    return {f"seeds/{bench}-{p.parent.name.removeprefix('seed_')}/results.json": p.read_text() for p in found}
+
 def main(argv:list) -> int:
     p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     p.add_argument('out')
-    p.add_argument('--tgz', required=True)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument('--tgz')
+    src.add_argument('--run-dir')
+    p.add_argument('--bench', choices=('class', 'canary'), default='class')
+    p.add_argument('--machine', help='with --run-dir: the machine the run ran on')
     p.add_argument('--commit', required=True)
     p.add_argument('--command', required=True)
     a = p.parse_args(argv)
-    try: files = members(a.tgz)
-    except (OSError, tarfile.TarError) as e:
-        print(f"seeds_artifact: error: cannot read {a.tgz} ({e}); valid: gpu_seeds.sh's OUTDIR/seeds.tgz",
-              file=sys.stderr)
-        return 2
+    if a.run_dir and not a.machine: p.error('--run-dir needs --machine')
+    if a.run_dir:
+        try: files = run_dir_files(a.run_dir, a.bench) | {'seeds/env.txt': a.machine}
+        except OSError as e:
+            print(f"seeds_artifact: error: {e}; valid: the --out folder of `i2i-unlearn run --seeds N`", file=sys.stderr)
+            return 2
+    else:
+        try: files = members(a.tgz)
+        except (OSError, tarfile.TarError) as e:
+            print(f"seeds_artifact: error: cannot read {a.tgz} ({e}); valid: gpu_seeds.sh's OUTDIR/seeds.tgz",
+                  file=sys.stderr)
+            return 2
     art = dict(schema=SCHEMA, command=a.command, commit=a.commit, machine=files['seeds/env.txt'].strip().splitlines(),
                jobs=jobs(files.get('seeds/jobs.txt', '')),
                **{k: collect(files, k, 'results.json', run_seed) for k in ('class', 'canary')},
