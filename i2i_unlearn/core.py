@@ -354,13 +354,21 @@ def sha256_file(path:str|Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
+def _umask() -> int:
+    "The process's umask: set and put back at once, the only portable way to read it."
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
 def _atomic_write(path:Path, write) -> None:
-    "Call `write(tmp_path)`, then rename the temporary file onto `path`."
+    ("Call `write(tmp_path)`, then rename the temporary file onto `path`; it gets the mode `open(path, 'w')` gives a "
+     "new file (0o666 less the umask), not `mkstemp`'s 0o600.")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
