@@ -379,14 +379,14 @@ class AuditConfig:
     strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning
     # naming them)
     image_size:int|None = None # side of the square images; None: 32 (16 with quick)
-    model:str = 'conv_ae' # a name in `models.MODELS`: conv_ae, unet or mae
-    task:str = 'inpaint' # recon, inpaint or outpaint
+    model:str = 'conv_ae' # a name in `models.MODELS`
+    task:str = 'inpaint' # the I2I task, a name in `core.TASKS`
     mask_ratio:float = 0.375 # hole side (inpaint) or hidden border share (outpaint)
     poison_fraction:float|None = None # share of the training set poisoned (the forget set); None: 0.05
     # (0.1 with quick)
     trigger_size:int = 4 # side of the square trigger, in pixels
-    methods:tuple[str, ...] = () # unlearning methods, each optionally name:key=value;key=value; empty:
-    # `ALL_METHODS`
+    methods:tuple[str, ...] = () # unlearning methods, comma-separated (e.g. decouple,li2024), each a name or
+    # name:key=value;key=value (e.g. 'decouple:margin=0.3;retain_steps=20'); empty: `ALL_METHODS`
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...), named retrain, retrain_2, ...: the
     # first is the reference, the others give realism its noise floor; None: 2 (1 with quick)
     epochs:int|None = None # training epochs of the original and the retrained models; None: 12 (8 with quick)

@@ -8,12 +8,13 @@ import argparse, dataclasses, sys, warnings
 from argparse import SUPPRESS
 from pathlib import Path
 
-from .core import (RunConfig, UserError, check_out_dir, checked_options, choose, config_from_dict,
+from .core import (TASKS, RunConfig, UserError, check_out_dir, checked_options, choose, config_from_dict,
                               field_docs, kind_of, parse_value, read_toml, save_checkpoint, write_json, write_toml)
 
 # %% auto #0
-__all__ = ['COMMANDS', 'flag', 'add_config_args', 'given_options', 'CommandFlags', 'resolve_config', 'write_config', 'cmd_info',
-           'command_flags', 'cmd_run', 'cmd_audit', 'cmd_bench', 'command_configs', 'build_parser', 'main']
+__all__ = ['RUN_OUTPUTS', 'SEEDS_OUTPUTS', 'COMMANDS', 'flag', 'valid_names', 'add_config_args', 'given_options', 'CommandFlags',
+           'resolve_config', 'write_config', 'cmd_info', 'command_flags', 'cmd_run', 'cmd_audit', 'cmd_bench',
+           'command_configs', 'build_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #c416e900
 def flag(name:str, # a field name, e.g. batch_size
@@ -25,15 +26,23 @@ def _default_text(v) -> str:
     if v is None or v is False or v == (): return ''
     return f" (default: {','.join(map(str, v)) if isinstance(v, tuple) else v})"
 
+def valid_names() -> dict:
+    "Field name -> the names its flag takes, read from the registries: `--help` and `info` list them."
+    from i2i_unlearn import data, models, unlearn
+    return dict(dataset=tuple(data.DATASETS), model=tuple(models.MODELS), task=TASKS,
+                methods=tuple(k for k in unlearn.METHODS if k != 'retrain'))  # retrain, the oracle, always runs
+
 def add_config_args(p:argparse.ArgumentParser, # a sub-command's parser
                     cls:type, # a dataclass: one flag per field (fields with metadata cli=False are left out)
                     skip:tuple=(), # field names to leave out
+                    valid:dict|None=None, # field name -> the names its flag takes, added to its help (`valid_names`)
                    ) -> argparse.ArgumentParser:
     "Add one flag per field of `cls`, its help the field's docment; only flags given reach the namespace."
-    docs = field_docs(cls)
+    docs, valid = field_docs(cls), valid or {}
     for f in dataclasses.fields(cls):
         if f.name in skip or not f.metadata.get('cli', True): continue
-        help = (docs.get(f.name, '') + _default_text(f.default)).replace('%', '%%')
+        names = f"; valid: {', '.join(valid[f.name])}" if f.name in valid else ''
+        help = (docs.get(f.name, '') + names + _default_text(f.default)).replace('%', '%%')
         if kind_of(f.type)[0] == 'bool' and f.default is True:
             p.add_argument(flag('no_' + f.name), dest=f.name, action='store_false', default=SUPPRESS, help=help)
         elif kind_of(f.type)[0] == 'bool':
@@ -65,7 +74,13 @@ def resolve_config(cls:type, # the command's config dataclass
                   ):
     "The command's config: `cls`'s defaults, then the `--config` file, then the flags given; checked when made."
     path = getattr(args, 'config', None)
-    from_file = checked_options(cls, read_toml(path), where=str(path)) if path else {}  # errors name the file
+    from_file = read_toml(path) if path else {}
+    runner = [f.name for f in dataclasses.fields(cls) if not f.metadata.get('cli', True) and f.name in from_file]
+    if runner:
+        flags = [f.name for f in dataclasses.fields(cls) if f.metadata.get('cli', True)]
+        raise UserError(f"{path} key {runner[0]!r} is set by the runner, not by a config file; "
+                        f"valid: {', '.join(flags)}")
+    from_file = checked_options(cls, from_file, where=str(path)) if path else {}  # errors name the file
     return config_from_dict(cls, from_file | given_options(cls, args))
 
 def write_config(cfg, # a config dataclass instance
@@ -79,11 +94,12 @@ def write_config(cfg, # a config dataclass instance
 
 # %% ../nbs/10_cli.ipynb #3b76ba07
 def cmd_info(args) -> int:
-    "Print the data sets, models and tasks this installation knows."
-    from i2i_unlearn import data, models
-    print('datasets:', ', '.join(data.DATASETS))
-    print('models:  ', ', '.join(models.MODELS))
-    print('tasks:   ', ', '.join(data.MASKS))
+    "Print the data sets, models, tasks and unlearning methods this installation knows (`valid_names`)."
+    names = valid_names()
+    print('datasets:', ', '.join(names['dataset']))
+    print('models:  ', ', '.join(names['model']))
+    print('tasks:   ', ', '.join(names['task']))
+    print('methods: ', ', '.join(names['methods']), '(and retrain, the oracle, which always runs)')
     return 0
 
 def _say(m:str) -> None: print(m, file=sys.stderr)
@@ -91,6 +107,10 @@ def _say(m:str) -> None: print(m, file=sys.stderr)
 def command_flags(args:argparse.Namespace) -> CommandFlags:
     "The `CommandFlags` given on the command line."
     return config_from_dict(CommandFlags, given_options(CommandFlags, args))
+
+RUN_OUTPUTS = ('results.json', 'results.md', 'samples.png', 'config.json', 'config.toml', '*.safetensors', 'methods/',
+               'curves/')  # what `run` writes into --out (each .safetensors with its .json sidecar)
+SEEDS_OUTPUTS = ('results.json', 'results.md', 'config.toml', 'seed_*/')  # with --seeds N: the summary, a run per seed
 
 def cmd_run(args) -> int:
     "Train, retrain, unlearn with every method, evaluate; write results and `OUT/config.toml`; print the table."
@@ -108,8 +128,8 @@ def cmd_run(args) -> int:
         if is_main():  # under torchrun, one table
             write_config(cfg, 'run', cfg.out)
             print(table, end='')
-            _say(f"wrote {Path(cfg.out) / 'results.json'}, results.md, config.toml"
-                 + ('' if cfg.seeds > 1 else ', samples.png'))
+            files = RUN_OUTPUTS if cfg.seeds == 1 else SEEDS_OUTPUTS
+            _say(f"wrote {Path(cfg.out) / files[0]}, {', '.join(files[1:])}")
     finally: shutdown_distributed()  # leave torchrun's process group (no-op in one process)
     return 0
 
@@ -164,12 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='i2i-unlearn',
                                 description='Machine unlearning for image-to-image models (Varshney & Torra).')
     sub = p.add_subparsers(dest='command', required=True, metavar='{run,audit,bench,info}')
+    valid = valid_names()
     for name, (cls, func) in command_configs().items():
         sp = sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name])
         add_config_args(sp, CommandFlags, skip=() if name == 'run' else ('resume',))
-        add_config_args(sp, cls)
+        add_config_args(sp, cls, valid=valid)
         sp.set_defaults(func=func)
-    sub.add_parser('info', help='list data sets, models and tasks').set_defaults(func=cmd_info)
+    sub.add_parser('info', help='list data sets, models, tasks and unlearning methods').set_defaults(func=cmd_info)
     return p
 
 # %% ../nbs/10_cli.ipynb #df1fb46e

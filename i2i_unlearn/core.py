@@ -217,7 +217,7 @@ class RunConfig:
     strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
     image_size:int = 32 # side of the square images
     protocol:str|None = None # a published protocol that fixes the forget classes: li2024-imagenet or li2024-places365
-    model:str = 'conv_ae' # a name in `models.MODELS`: conv_ae, unet or mae
+    model:str = 'conv_ae' # a name in `models.MODELS`
     model_size:str|None = None # for models that come in sizes (mae: tiny or base); None: the model's default (tiny)
     weights:str|None = None # start the original from this weights file (.safetensors, .pth, .pt, .bin, .ckpt), e.g. an
     # official MAE checkpoint, and fine-tune it for `epochs` epochs (0: use it as is); the oracle starts from scratch
@@ -226,12 +226,13 @@ class RunConfig:
     # never downloaded, needs pip install torch-fidelity
     clip_weights:str|None = None # an open_clip ViT-B-32 checkpoint file on your disk: adds the CLIP cosine;
     # never downloaded, needs pip install open_clip_torch
-    task:str = 'recon' # recon, inpaint or outpaint
+    task:str = 'recon' # the I2I task, a name in `TASKS`
     mask_ratio:float = 0.375 # side of the hole (inpaint) or of the visible centre cut (outpaint), a share of the side
     forget_classes:tuple[int, ...] = (0,) # class-level forget set: comma-separated class numbers, e.g. 3 or 4,7
     forget_samples:int|str|None = None # sample-level forget set: a count, or a file of indices
     # (then forget_classes is ignored)
-    methods:tuple[str, ...] = () # unlearning methods to run, each optionally name:key=value;key=value; empty means all
+    methods:tuple[str, ...] = () # unlearning methods to run, comma-separated (e.g. decouple,li2024), each a name or
+    # name:key=value;key=value (e.g. 'decouple:margin=0.3;retain_steps=20'); empty means all
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...): the first is the reference,
     # the rest give realism its noise floor; None: 2, 1 under quick
     certify:str|None = None # 'EPS,DELTA', e.g. 1,1e-5: decouple retains with certified retention
@@ -354,13 +355,21 @@ def sha256_file(path:str|Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
     return h.hexdigest()
 
+def _umask() -> int:
+    "The process's umask: set and put back at once, the only portable way to read it."
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
 def _atomic_write(path:Path, write) -> None:
-    "Call `write(tmp_path)`, then rename the temporary file onto `path`."
+    ("Call `write(tmp_path)`, then rename the temporary file onto `path`; it gets the mode `open(path, 'w')` gives a "
+     "new file (0o666 less the umask), not `mkstemp`'s 0o600.")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)

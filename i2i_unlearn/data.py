@@ -177,7 +177,7 @@ def load_photos10(image_size:int=32, # side of the output crops
     xs, ys, names = [], [], []
     for k, (name, img) in enumerate(_photos().items()):
         side = min(crop_scale * image_size, *img.shape[:2])
-        t = torch.from_numpy(np.ascontiguousarray(img[..., :3])).permute(2, 0, 1).float().div(255)
+        t = torch.from_numpy(np.array(img[..., :3], order='C')).permute(2, 0, 1).float().div(255)  # a writable copy
         r = g.integers(0, img.shape[0] - side + 1, n_per_class)
         c = g.integers(0, img.shape[1] - side + 1, n_per_class)
         crops = torch.stack([t[:, i:i+side, j:j+side] for i, j in zip(r, c)])

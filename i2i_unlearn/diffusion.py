@@ -81,7 +81,7 @@ class Encoding(list):
 
 def level_weights(feats:list, # feature maps (N, ...) per level
                  ) -> list:
-    "Factors $\\sqrt{D / D_k}$ ($D_k$ values per sample at level k, $D$ in all): one mean is the sum of level means."
+    "Factors √(D / D_k) (D_k values per sample at level k, D in all): one mean is the sum of level means."
     sizes = [f[0].numel() for f in feats]
     return [math.sqrt(sum(sizes) / d) for d in sizes]
 

@@ -268,7 +268,7 @@ def is_local(images:torch.Tensor, # images (N, C, H, W) in [0, 1]
              seed:int=0, # seeds torchmetrics' shuffle before splitting
              batch_size:int=256, # images per forward pass
             ) -> float:
-    ("Inception-score analogue $\\exp(\\mathbb E\\,\\mathrm{KL}(p(y|x)\\Vert p(y)))$ with the local classifier (mean "
+    ("Inception-score analogue exp(E[KL(p(y|x) ‖ p(y))]) with the local classifier (mean "
      "over splits).")
     if len(images) < splits: raise UserError(f"need at least {splits} images for {splits} splits, got {len(images)}")
     feature_net.eval()
@@ -373,7 +373,7 @@ def lambda_for(model:nn.Module, # the original model
                batch_size:int=256, # images per forward pass
                distributed:bool=True, # under torchrun: each rank scores a shard (every rank must call this)
               ) -> float:
-    "The OOD level $\\lambda_q$: `calibrate_lambda` on the model's losses over `splits.retain_val`."
+    "The OOD level λ_q: `calibrate_lambda` on the model's losses over `splits.retain_val`."
     return calibrate_lambda(eval_losses(model, splits.retain_val.x, task, batch_size, distributed=distributed), q)
 
 # %% ../nbs/06_metrics.ipynb #d0d05e56

@@ -410,7 +410,7 @@ class BenchConfig:
     max_per_class:int|None = None # keep at most this many images per class (folder data sets)
     strict_data:bool = False # an unreadable image file is an error (default: skipped, with one warning naming them)
     image_size:int = 32 # side of the square images
-    model:str = 'conv_ae' # conv_ae, unet or mae
+    model:str = 'conv_ae' # a name in `models.MODELS`
     device:str = 'auto' # auto, cpu, cuda or mps
     quick:bool = False # tiny sizes for a smoke test
     repeats:int|None = None # interleaved measurements per path; None: 3

@@ -21,7 +21,7 @@ __all__ = ['calibrate_lambda', 'ood_rate', 'output_deviation_lower_bound', 'toy_
 def calibrate_lambda(heldout_losses, # per-sample losses of the original model on held-out retained data
                      q:float=0.95, # quantile: about 1-q of in-distribution data is flagged OOD
                     ) -> float:
-    "The OOD level $\\lambda_q$: the `q`-quantile of held-out in-distribution losses."
+    "The OOD level λ_q: the `q`-quantile of held-out in-distribution losses."
     if not 0 < q < 1: raise ValueError(f"q must be in (0, 1), got {q}")
     losses = np.asarray(heldout_losses, dtype=np.float64).ravel()
     if losses.size == 0: raise ValueError("heldout_losses is empty")
@@ -30,14 +30,14 @@ def calibrate_lambda(heldout_losses, # per-sample losses of the original model o
 def ood_rate(losses, # per-sample losses
              lam:float, # the OOD level
             ) -> float:
-    "Fraction of samples that are $\\lambda$-OOD, i.e. have loss $\\ge \\lambda$."
+    "Fraction of samples that are λ-OOD, i.e. have loss ≥ λ."
     return float(np.mean(np.asarray(losses, dtype=np.float64) >= lam))
 
 # %% ../nbs/01_theory.ipynb #88afcea3
 def output_deviation_lower_bound(lam:float, # the OOD level reached, l(theta; x) >= lam
                                  loss0:float, # the original model's loss l(theta_0; x)
                                 ) -> float:
-    ("Corollary: RMS output deviation on the scored region is at least $\\sqrt{\\lambda}-\\sqrt{\\ell_0}$ "
+    ("Corollary: RMS output deviation on the scored region is at least √λ − √ℓ₀ "
      "(clipped at 0).")
     if lam < 0 or loss0 < 0: raise ValueError(f"lam and loss0 must be >= 0, got lam={lam}, loss0={loss0}")
     return max(math.sqrt(lam) - math.sqrt(loss0), 0.0)
@@ -77,7 +77,7 @@ def centre_hole(side:int=4, # image side
 
 # %% ../nbs/01_theory.ipynb #447958e5
 class LinearI2I:
-    "Linear I2I model $f_W(x) = W(t\\odot x)$ scored on mask $M$, with ridge penalty $\\frac\\mu2\\|W\\|_F^2$."
+    "Linear I2I model f_W(x) = W(t ⊙ x) scored on mask M, with ridge penalty (μ/2)‖W‖_F²."
     def __init__(self, d:int, # number of pixels
                  mu:float=0.05, # ridge strength = strong-convexity constant of F_S
                  keep=None, # 0/1 visible-pixel mask t (None: all visible, plain reconstruction)
@@ -97,27 +97,27 @@ class LinearI2I:
     def objective(self, W, X): return self.loss(W, X) + 0.5*self.mu*float((W**2).sum())
 
     def grad(self, W, X):
-        "Gradient of the mean loss $L_S$ (no ridge term)."
+        "Gradient of the mean loss L_S (no ridge term)."
         return 2.0/(self.n_scored*len(X)) * (self.residuals(W, X).T @ (X*self.keep))
     def objective_grad(self, W, X): return self.grad(W, X) + self.mu*W
 
     def per_sample_grad_norms(self, W, X):
-        "Frobenius norms $\\frac{2}{|M|}\\|r\\|\\|z\\|$ of the per-sample loss gradients."
+        "Frobenius norms (2/|M|)‖r‖‖z‖ of the per-sample loss gradients."
         return 2.0/self.n_scored * np.linalg.norm(self.residuals(W, X), axis=1) * np.linalg.norm(X*self.keep, axis=1)
 
     def optimum(self, X):
-        "Closed-form minimiser of $F_S$ on the samples `X`: exact (re)training."
+        "Closed-form minimiser of F_S on the samples `X`: exact (re)training."
         Z = X*self.keep
         c = 2.0/(self.n_scored*len(X))
         A = c*Z.T@Z + self.mu*np.eye(self.d)
         return self.score[:, None] * np.linalg.solve(A, c*Z.T@X).T
 
     def loss_smoothness(self, X):
-        "Smoothness constant of $L_S$ (largest Hessian eigenvalue), exact."
+        "Smoothness constant of L_S (largest Hessian eigenvalue), exact."
         Z = X*self.keep
         return 2.0/self.n_scored * float(np.linalg.eigvalsh(Z.T@Z/len(X)).max())
     def smoothness(self, X):
-        "Smoothness constant $\\beta_S$ of the ridge objective $F_S$, exact."
+        "Smoothness constant β_S of the ridge objective F_S, exact."
         return self.loss_smoothness(X) + self.mu
 
 # %% ../nbs/01_theory.ipynb #d87d3356
@@ -126,7 +126,7 @@ def hitting_time_bound(lam:float, # the OOD level lambda to reach
                        eta:float, # ascent step size (must satisfy eta <= 1/beta)
                        g:float, # lower bound on ||grad L_f|| along the path while below lam
                       ) -> int:
-    "Theorem 1: $T^\\star = \\lceil 2(\\lambda - L_f(\\theta_0))_+ / (\\eta g^2) \\rceil$ ascent steps suffice."
+    "Theorem 1: T⋆ = ⌈2(λ − L_f(θ₀))₊ / (η g²)⌉ ascent steps suffice."
     if not eta > 0: raise ValueError(f"eta must be > 0, got {eta}")
     if not g > 0: raise ValueError(f"g must be > 0, got {g}")
     gap = max(lam - loss0, 0.0)
@@ -141,7 +141,7 @@ def ascend(model:LinearI2I, # the lab-bench model
            steps:int=1000, # maximum number of ascent steps
            applied_eta:float=None, # the step actually applied (None: eta); a different value simulates a bug
           ) -> dict:
-    "Full-batch gradient ascent on $L_f$; records losses, gradient norms and the secant smoothness on the path."
+    "Full-batch gradient ascent on L_f; records losses, gradient norms and the secant smoothness on the path."
     applied_eta = eta if applied_eta is None else applied_eta
     W = np.array(W, dtype=np.float64, copy=True)
     losses, gnorms, secant = [model.loss(W, Xf)], [], []
@@ -181,7 +181,7 @@ def check_theorem1(losses, # L_f(theta_t) for t = 0, 1, ... (recorded ascent)
 def retention_margin(G:float, # Lipschitz constant of L_f on the region retention visits
                      path_budget:float, # maximum path length P of the retention trajectory
                     ) -> float:
-    "Theorem 2: retention can lower $L_f$ by at most $G\\,P$."
+    "Theorem 2: retention can lower L_f by at most G·P."
     if G < 0 or path_budget < 0:
         raise ValueError(f"G and path_budget must be >= 0, got G={G}, path_budget={path_budget}")
     return float(G*path_budget)
@@ -190,7 +190,7 @@ def ascent_target(lam:float, # the OOD level that must survive retention
                   G:float, # Lipschitz constant of L_f on the retention region
                   path_budget:float, # retention path-length budget P
                  ) -> float:
-    "The level decoupling must reach so that $L_f \\ge \\lambda$ after retention: $\\lambda + G P$."
+    "The level decoupling must reach so that L_f ≥ λ after retention: λ + G·P."
     return float(lam + retention_margin(G, path_budget))
 
 def check_theorem2(forget_losses, # L_f(theta'_k), k = 0..K, along a retention trajectory
@@ -198,7 +198,7 @@ def check_theorem2(forget_losses, # L_f(theta'_k), k = 0..K, along a retention t
                    G:float, # claimed Lipschitz constant of L_f along the trajectory
                    rtol:float=1e-9, # relative tolerance for floating-point rounding
                   ) -> bool:
-    "True iff $L_f(\\theta'_k) \\ge L_f(\\theta'_0) - G P_k$ at every $k$ ($P_k$ the path length so far)."
+    "True iff L_f(θ'_k) ≥ L_f(θ'₀) − G·P_k at every k (P_k the path length so far)."
     L = np.asarray(forget_losses, float)
     P = np.asarray(path_lengths, float)
     if len(L) != len(P) + 1:
@@ -213,7 +213,7 @@ def stability_bound(m:int, # forget-set size
                     G:float, # per-sample gradient bound at the retrained optimum
                     mu:float, # strong-convexity constant
                    ) -> float:
-    "Theorem 3 (1): $\\|\\theta^\\star - \\theta_r^\\star\\| \\le 2mG/(\\mu n)$."
+    "Theorem 3 (1): ‖θ⋆ − θ_r⋆‖ ≤ 2mG/(μn)."
     if not mu > 0: raise ValueError(f"mu must be > 0, got {mu}")
     if not 0 <= m <= n or n <= 0: raise ValueError(f"need 0 <= m <= n and n > 0, got m={m}, n={n}")
     if G < 0: raise ValueError(f"G must be >= 0, got {G}")
@@ -232,7 +232,7 @@ def unlearning_distance_bound(m:int, # forget-set size
                               eta_a:float, # ascent step size
                               K:int, # number of retention steps
                              ) -> float:
-    "Theorem 3: $\\Delta = (1-\\mu/\\beta)^K\\,(2mG/(\\mu n) + T\\eta_a G)$."
+    "Theorem 3: Δ = (1 − μ/β)^K · (2mG/(μn) + T·η_a·G)."
     if T < 0 or K < 0 or eta_a < 0: raise ValueError(f"need T, K, eta_a >= 0, got T={T}, K={K}, eta_a={eta_a}")
     rho = _contraction(mu, beta)
     return rho**K * (stability_bound(m, n, G, mu) + T*eta_a*G)
@@ -246,8 +246,8 @@ def gaussian_sigma(sensitivity:float, # l2 sensitivity Delta
                    epsilon:float, # privacy parameter, 0 < epsilon < 1 for the classic bound
                    delta:float, # privacy parameter, 0 < delta < 1
                   ) -> float:
-    ("Classic Gaussian mechanism: $\\sigma = \\Delta\\sqrt{2\\ln(1.25/\\delta)}/\\varepsilon$ "
-     "(valid for $\\varepsilon<1$).")
+    ("Classic Gaussian mechanism: σ = Δ·√(2 ln(1.25/δ))/ε "
+     "(valid for ε < 1).")
     _check_eps_delta(epsilon, delta)
     if epsilon >= 1:
         raise ValueError(f"epsilon must be < 1 for the classic Gaussian mechanism, got {epsilon}; "
@@ -259,7 +259,7 @@ def gaussian_sigma(sensitivity:float, # l2 sensitivity Delta
 def gaussian_delta(epsilon:float, # privacy parameter epsilon >= 0
                    mu:float, # Delta / sigma, the shift in units of the noise
                   ) -> float:
-    ("Exact $\\delta$ of the Gaussian mechanism at $\\varepsilon$ for shift $\\mu=\\Delta/\\sigma$ "
+    ("Exact δ of the Gaussian mechanism at ε for shift μ = Δ/σ "
      "(Balle and Wang 2018, Thm 8).")
     if mu <= 0: return 0.0
     a = _norm.cdf(mu/2 - epsilon/mu)
@@ -271,7 +271,7 @@ def gaussian_epsilon(mu:float, # Delta / sigma
                      delta:float, # privacy parameter
                      tol:float=1e-10, # bisection tolerance on epsilon
                     ) -> float:
-    ("Smallest $\\varepsilon$ with $\\delta_G(\\varepsilon;\\mu) \\le \\delta$: the exact privacy curve of a "
+    ("Smallest ε with δ_G(ε; μ) ≤ δ: the exact privacy curve of a "
      "Gaussian pair.")
     if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), got {delta}")
     if gaussian_delta(0.0, mu) <= delta: return 0.0
@@ -289,7 +289,7 @@ def analytic_gaussian_sigma(sensitivity:float, # l2 sensitivity Delta
                             delta:float, # privacy parameter, 0 < delta < 1
                             rtol:float=1e-10, # relative bisection tolerance on sigma
                            ) -> float:
-    ("Smallest $\\sigma$ making the Gaussian mechanism $(\\varepsilon,\\delta)$-DP "
+    ("Smallest σ making the Gaussian mechanism (ε, δ)-DP "
      "(analytic Gaussian mechanism, by bisection).")
     _check_eps_delta(epsilon, delta)
     if sensitivity < 0: raise ValueError(f"sensitivity must be >= 0, got {sensitivity}")
@@ -317,7 +317,7 @@ def retention_steps_for_sigma(sigma:float, # the noise level one is willing to a
                               T:int, # number of ascent steps
                               eta_a:float, # ascent step size
                              ) -> int:
-    ("Smallest $K$ with `gaussian_sigma`$(\\Delta(K),\\varepsilon,\\delta) \\le \\sigma$: retention steps that pay "
+    ("Smallest K with `gaussian_sigma`(Δ(K), ε, δ) ≤ σ: retention steps that pay "
      "back the ascent.")
     if not sigma > 0: raise ValueError(f"sigma must be > 0, got {sigma}")
     need = lambda K: gaussian_sigma(unlearning_distance_bound(m, n, G, mu, beta, T, eta_a, K), epsilon, delta)
@@ -393,8 +393,8 @@ def check_theorem3(run:dict, # output of `unlearn_linear`
                    beta:float=None, # claimed smoothness constant (None: the run's)
                    rtol:float=1e-9, # relative tolerance for rounding
                   ) -> bool:
-    ("True iff stability, drift, per-step contraction and $\\|\\theta_U^{(k)}-\\theta_r^\\star\\| \\le \\Delta(k)$ "
-     "for every $k$ all hold.")
+    ("True iff stability, drift, per-step contraction and ‖θ_U^(k) − θ_r⋆‖ ≤ Δ(k) "
+     "for every k all hold.")
     r = theorem3_report(run, mu, beta)
     ok = lambda a, b: a <= b*(1+rtol) + 1e-300
     return bool(ok(r['stability'], r['stability_bound']) and ok(r['drift'], r['drift_bound'])
@@ -409,8 +409,8 @@ def ascend_with_margin(model:LinearI2I, # the lab-bench model
                        eta:float, # ascent step size
                        max_steps:int=10_000, # safety cap
                       ):
-    ("Ascend until $L_f \\ge$ `ascent_target`$(\\lambda, G_{ball}, P)$ "
-     "with $G_{ball} = \\|\\nabla L_f\\| + \\beta_f P$; returns (W, steps).")
+    ("Ascend until L_f ≥ `ascent_target`(λ, G_ball, P) "
+     "with G_ball = ‖∇L_f‖ + β_f·P; returns (W, steps).")
     beta_f = model.loss_smoothness(Xf)
     W = np.array(W, dtype=np.float64, copy=True)
     for t in range(max_steps):
@@ -429,7 +429,7 @@ def retain_within_budget(model:LinearI2I, # the lab-bench model
                          step:float=None, # step size (None: 1/beta of F_{D_r})
                          max_steps:int=10_000, # cap on retention steps
                         ) -> dict:
-    "Gradient steps on $F_{D_r}$ until the path length reaches the budget; records Theorem 2's quantities."
+    "Gradient steps on F_{D_r} until the path length reaches the budget; records Theorem 2's quantities."
     step = 1.0/model.smoothness(Xr) if step is None else step
     W = np.array(W, dtype=np.float64, copy=True)
     L, P, gn = [model.loss(W, Xf)], [], [float(np.linalg.norm(model.grad(W, Xf)))]
@@ -530,7 +530,7 @@ class CertifiedRetention:
 # %% ../nbs/01_theory.ipynb #460fead0
 def shift_budget(cr:CertifiedRetention, # the public constants
                 ) -> tuple[float, float]:
-    "Theorem 4's shift $S$ and weight sum $W_2 = \\sum_t c^{2(T-1-t)}$."
+    "Theorem 4's shift S and weight sum W₂ = Σ_t c^(2(T−1−t))."
     c = cr.contraction
     w = c ** np.arange(cr.steps - 1, -1, -1, dtype=np.float64)   # c^{T-1-t}, t = 0..T-1
     S = 2 * cr.C0 * c ** cr.steps + 2 * cr.lr * cr.C1 * w.sum()
@@ -538,7 +538,7 @@ def shift_budget(cr:CertifiedRetention, # the public constants
 
 def shift_schedule(cr:CertifiedRetention, # the public constants
                   ) -> np.ndarray:
-    "The shifts $z_0..z_T$ of the proof with the optimal $a_{t+1}$; all must be >= 0 and $z_T = 0$."
+    "The shifts z₀..z_T of the proof with the optimal a_(t+1); all must be >= 0 and z_T = 0."
     S, W2 = shift_budget(cr)
     c = cr.contraction
     z = [2 * cr.C0]
@@ -550,7 +550,7 @@ def shift_schedule(cr:CertifiedRetention, # the public constants
 def certified_rdp(cr:CertifiedRetention, # the public constants
                   sigma:float, # noise std added at every step
                  ) -> float:
-    "$\\rho$ with $D_\\alpha \\le \\alpha\\rho$ for all $\\alpha > 1$ (Theorem 4)."
+    "ρ with D_α ≤ αρ for all α > 1 (Theorem 4)."
     if not sigma > 0: raise ValueError(f"sigma must be > 0, got {sigma}")
     S, W2 = shift_budget(cr)
     return S ** 2 / (2 * sigma ** 2 * W2)
@@ -562,8 +562,8 @@ from scipy.optimize import minimize_scalar as _minimize_scalar
 def rdp_to_dp(rho:float, # Renyi coefficient: D_alpha <= alpha * rho
               delta:float, # target delta
              ) -> float:
-    ("Closed form: $\\min_{\\alpha>1} \\alpha\\rho + \\ln\\frac{\\alpha-1}{\\alpha} - "
-     "\\frac{\\ln\\delta+\\ln\\alpha}{\\alpha-1}$ (Canonne et al. 2020).")
+    ("Closed form: min over α > 1 of αρ + ln((α − 1)/α) − "
+     "(ln δ + ln α)/(α − 1) (Canonne et al. 2020).")
     if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), got {delta}")
     if not rho > 0: raise ValueError(f"rho must be > 0, got {rho}")
     f = lambda la: ((1 + math.exp(la)) * rho + math.log(math.exp(la) / (1 + math.exp(la)))
@@ -575,7 +575,7 @@ def rdp_to_dp(rho:float, # Renyi coefficient: D_alpha <= alpha * rho
 def certified_epsilon(cr:CertifiedRetention, # the public constants
                       sigma:float, # noise std added at every step
                      ) -> float:
-    "Epsilon at `cr.delta` from dp-accounting's RDP accountant for the Gaussian mechanism with $z = 1/\\sqrt{2\\rho}$."
+    "Epsilon at `cr.delta` from dp-accounting's RDP accountant for the Gaussian mechanism with z = 1/√(2ρ)."
     import dp_accounting
     acc = dp_accounting.rdp.RdpAccountant()
     acc.compose(dp_accounting.GaussianDpEvent(1 / math.sqrt(2 * certified_rdp(cr, sigma))))

@@ -45,7 +45,7 @@ def sample_losses(model:nn.Module, # an I2I model
                   x:torch.Tensor, # clean images (N, C, H, W)
                   task:Task, # the masking operator tau
                  ) -> torch.Tensor:
-    ("Per-sample loss $\\ell(\\theta; x)$: MSE of `model(tau x)` against `x` on the scored region, shape (N,) "
+    ("Per-sample loss ℓ(θ; x): MSE of `model(tau x)` against `x` on the scored region, shape (N,) "
      "(see `pair_losses`).")
     x_in, region = task(x)
     return pair_losses(model, x_in, x, region)

@@ -188,7 +188,7 @@ def combine_grads(params:list, # the parameters whose `.grad` is set
                   g_forget:tuple, # gradient of L_f for each parameter (None where unused)
                   weight:float, # a in L_r - a L_f
                  ) -> None:
-    "Set each `.grad` to the gradient of $L_r - a L_f$, from the two gradients computed separately."
+    "Set each `.grad` to the gradient of L_r − a·L_f, from the two gradients computed separately."
     for p, gr, gf in zip(params, g_retain, g_forget):
         if gr is None and gf is None: p.grad = None
         elif gf is None: p.grad = gr
@@ -442,8 +442,8 @@ def noisy_steps(model:nn.Module, # trained in place
                 seed:int, # batch order
                 noise_seed:int, # the noise (keep it secret: whoever knows it can undo the noise)
                ) -> int:
-    ("Theorem 4's update, $\\theta \\leftarrow c\\,\\theta - \\gamma\\,\\mathrm{clip}_{C_1}(g) + "
-     "\\mathcal N(0, \\sigma^2 I)$; returns how many gradients were clipped.")
+    ("Theorem 4's update, θ ← c·θ − γ·clip_C₁(g) + "
+     "N(0, σ²I); returns how many gradients were clipped.")
     params = trainable(model)
     stream = batch_stream(xr, batch_size, seed + 11, device_of(model))
     noise = torch.Generator().manual_seed(noise_seed)   # the same on every rank
@@ -508,7 +508,7 @@ def certified_retain(model:nn.Module, # trained in place: the decoupled model
 OOD_Q = 0.95 # the quantile of the theory chapter's lambda: about 5% of held-out data count as OOD
 
 def ood_rates(model:nn.Module, splits:Splits, task:Task, lam:float) -> dict:
-    "Per-sample $\\lambda$-OOD rates of the forget sets next to held-out retain data (`retain_test`)."
+    "Per-sample λ-OOD rates of the forget sets next to held-out retain data (`retain_test`)."
     parts = ('forget_train', 'forget_test', 'retain_test')
     return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(),
                                lam) for p in parts}
