@@ -1,0 +1,52 @@
+"""Session-10 measurement (issue 15): decouple's retention on references trained at lr 8e-3 (the run's seed_S folder
+of `i2i-unlearn run --seeds 3 --lr 8e-3`). Usage: python tools/research/hot_refs.py REFS_DIR METHOD_SEED V1,V2,...
+Prints per variant the forget-test realism ratio, forget quality (KS p), retain-test MSE over oracle 1's and seconds;
+writes REFS_DIR/hot_ms{SEED}_{VARIANTS}.json. Not part of the book: its numbers are in the session-10 note."""
+import sys, time, json, torch
+from pathlib import Path
+from safetensors.torch import load_file
+from i2i_unlearn.core import seed_everything
+from i2i_unlearn.data import load, make_splits, Task
+from i2i_unlearn.models import build_model
+from i2i_unlearn.train import eval_losses
+from i2i_unlearn.unlearn import unlearn
+from i2i_unlearn import metrics
+
+torch.set_num_threads(1)
+refs, MS, names = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(',')
+sp = make_splits(load('fashion-mnist-10k', 32), forget_classes=(0,), seed=0)
+task = Task('recon', 0.375)
+U = lambda name, **kw: (lambda o: unlearn(o, sp, name, task, seed=MS, **kw).model)
+VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
+            'steps1200': U('decouple', retain_steps=1200), 'steps300': U('decouple', retain_steps=300),
+            'cos1e3': U('decouple', retain_schedule='cosine'), 'lr5e4': U('decouple', lr_retain=5e-4),
+            'wd1e4': U('decouple', **{'retention.weight_decay': 1e-4}),
+            'frac2': U('decouple', **{'saliency.frac': 0.02}), 'frac1': U('decouple', **{'saliency.frac': 0.01}),
+            'b128': U('decouple', retain_batch=128, retain_steps=150),
+            'frac2_cos': U('decouple', retain_schedule='cosine', **{'saliency.frac': 0.02}),
+            'wd1e4_cos': U('decouple', retain_schedule='cosine', **{'retention.weight_decay': 1e-4}),
+            'r2e3': U('decouple', lr_retain=2e-3), 'r3e3': U('decouple', lr_retain=3e-3),
+            'frac2_r2e3': U('decouple', lr_retain=2e-3, **{'saliency.frac': 0.02}),
+            'frac2_r3e3': U('decouple', lr_retain=3e-3, **{'saliency.frac': 0.02})}
+
+def get(p):
+    m = build_model('conv_ae', 32)
+    m.load_state_dict(load_file(p))
+    return m
+
+models = {n: get(refs / f'{n}.safetensors') for n in ('original', 'retrain', 'retrain_2')}
+secs = {}
+for n in names:
+    seed_everything(MS)
+    t = time.time()
+    models[n] = VARIANTS[n](models['original'])
+    secs[n] = time.time() - t
+ref = float(eval_losses(models['retrain'], sp.retain_test.x, task).mean())
+r = metrics.realism(models, ['retrain', 'retrain_2'], sp.forget_test.x, task)
+out = {}
+for n, m in models.items():
+    rr = float(eval_losses(m, sp.retain_test.x, task).mean()) / ref
+    out[n] = dict(ratio=r[n]['realism_ratio'], ks=r[n]['forget_quality'], retain=rr, secs=secs.get(n))
+    print(f"ms{MS} {n:12s} ratio {r[n]['realism_ratio'] or 0:.3f} KS {r[n]['forget_quality']:.3g} retain {rr:.3f} "
+          f"s {secs.get(n)}", flush=True)
+(refs / f'hot_ms{MS}_{"_".join(names)}.json').write_text(json.dumps(out, indent=1))
