@@ -2,15 +2,15 @@
 of `i2i-unlearn run --seeds 3 --lr 8e-3`). Usage: python tools/research/hot_refs.py REFS_DIR METHOD_SEED V1,V2,...
 Prints per variant the forget-test realism ratio, forget quality (KS p), retain-test MSE over oracle 1's and seconds;
 writes REFS_DIR/hot_ms{SEED}_{VARIANTS}.json. Not part of the book: its numbers are in the session-10 note."""
-import sys, time, json, torch
+import os, sys, time, json, torch
+sys.path.insert(0, os.path.dirname(__file__))
 from pathlib import Path
 from safetensors.torch import load_file
 from i2i_unlearn.core import seed_everything
 from i2i_unlearn.data import load, make_splits, Task
 from i2i_unlearn.models import build_model
-from i2i_unlearn.train import eval_losses
 from i2i_unlearn.unlearn import unlearn
-from i2i_unlearn import metrics
+import variants
 
 torch.set_num_threads(1)
 refs, MS, names = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(',')
@@ -41,12 +41,5 @@ for n in names:
     t = time.time()
     models[n] = VARIANTS[n](models['original'])
     secs[n] = time.time() - t
-ref = float(eval_losses(models['retrain'], sp.retain_test.x, task).mean())
-r = metrics.realism(models, ['retrain', 'retrain_2'], sp.forget_test.x, task)
-out = {}
-for n, m in models.items():
-    rr = float(eval_losses(m, sp.retain_test.x, task).mean()) / ref
-    out[n] = dict(ratio=r[n]['realism_ratio'], ks=r[n]['forget_quality'], retain=rr, secs=secs.get(n))
-    print(f"ms{MS} {n:12s} ratio {r[n]['realism_ratio'] or 0:.3f} KS {r[n]['forget_quality']:.3g} retain {rr:.3f} "
-          f"s {secs.get(n)}", flush=True)
+out = variants.report(models, sp, task, secs, f'ms{MS}')
 (refs / f'hot_ms{MS}_{"_".join(names)}.json').write_text(json.dumps(out, indent=1))

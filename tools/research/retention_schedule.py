@@ -42,12 +42,5 @@ for n in names:
     t = time.time()
     models[n] = variants.V6(sp, task, MS)[n](models['original'])
     secs[n] = time.time() - t
-ref = float(eval_losses(models['retrain'], sp.retain_test.x, task).mean())
-r = metrics.realism(models, ['retrain', 'retrain_2'], sp.forget_test.x, task)
-out = {}
-for n, m in models.items():
-    rr = float(eval_losses(m, sp.retain_test.x, task).mean()) / ref
-    out[n] = dict(ratio=r[n]['realism_ratio'], ks=r[n]['forget_quality'], retain=rr, secs=secs.get(n))
-    print(f"{DS} ms{MS} {n:18s} ratio {r[n]['realism_ratio'] or 0:.3f} KS {r[n]['forget_quality']:.3g} "
-          f"retain {rr:.3f} s {secs.get(n)}", flush=True)
+out = variants.report(models, sp, task, secs, f'{DS} ms{MS}')
 with open(f'/tmp/exp/rs_{DS}_ms{MS}_{"_".join(names)}.json', 'w') as f: json.dump(out, f, indent=1)

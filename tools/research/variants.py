@@ -1,6 +1,7 @@
 """Research variants (issue 15): saliency reset + retain fine-tuning, ascent + fine-tuning."""
 import copy, torch
-from i2i_unlearn.train import sample_losses
+from i2i_unlearn import metrics
+from i2i_unlearn.train import eval_losses, sample_losses
 from i2i_unlearn.unlearn import unlearn, batch_stream, draw
 from i2i_unlearn.models import build_model
 
@@ -101,3 +102,16 @@ def V6(splits, task, seed=0):
                    'decouple_const1e3': U('decouple', lr_retain=1e-3, retain_schedule='constant'),
                    **{f'd{k}e3': U('decouple', lr_retain=k * 1e-3, retain_schedule='constant') for k in (2, 3)},
                    **{f'dcos{k}e3': U('decouple', lr_retain=k * 1e-3, retain_schedule='cosine') for k in (1, 2, 3, 4)}}
+
+
+def report(models, sp, task, secs, tag=''):
+    "Per model: forget-test realism ratio, forget quality (KS p), retain-test MSE over oracle 1's, seconds; printed."
+    ref = float(eval_losses(models['retrain'], sp.retain_test.x, task).mean())
+    r = metrics.realism(models, ['retrain', 'retrain_2'], sp.forget_test.x, task)
+    out = {}
+    for n, m in models.items():
+        rr = float(eval_losses(m, sp.retain_test.x, task).mean()) / ref
+        out[n] = dict(ratio=r[n]['realism_ratio'], ks=r[n]['forget_quality'], retain=rr, secs=secs.get(n))
+        print(f"{tag} {n:18s} ratio {r[n]['realism_ratio'] or 0:.3f} KS {r[n]['forget_quality']:.3g} "
+              f"retain {rr:.3f} s {secs.get(n)}", flush=True)
+    return out
