@@ -108,7 +108,8 @@ def command_flags(args:argparse.Namespace) -> CommandFlags:
     "The `CommandFlags` given on the command line."
     return config_from_dict(CommandFlags, given_options(CommandFlags, args))
 
-RUN_OUTPUTS = ('results.json', 'results.md', 'samples.png', 'config.json', 'config.toml', '*.safetensors', 'methods/',
+RUN_OUTPUTS = ('results.json', 'results.md', 'samples.png', 'config.json', 'config.toml', '*.safetensors',
+               '*.safetensors.json', 'methods/',
                'curves/')  # what `run` writes into --out (each .safetensors with its .json sidecar)
 SEEDS_OUTPUTS = ('results.json', 'results.md', 'config.toml', 'seed_*/')  # with --seeds N: the summary, a run per seed
 
