@@ -14,8 +14,6 @@ from safetensors.torch import load_file
 from i2i_unlearn.core import seed_everything
 from i2i_unlearn.data import load, make_splits, Task
 from i2i_unlearn.models import build_model
-from i2i_unlearn.train import eval_losses
-from i2i_unlearn import metrics
 import variants
 
 torch.set_num_threads(1)
