@@ -1,0 +1,77 @@
+#!/usr/bin/env python
+"""How long must a reference model train to be converged? The issue-15 plateau test per recipe and seed, as a book artifact.
+
+Usage: python tools/reference_budget.py --recipes 100:8e-3 --seeds 0,1,2 [--models original,retrain,retrain_2]
+       [--jobs 2] [--keep DIR] [--out nbs/results/reference_budget_cpu.json]
+Each (recipe EPOCHS:LR, seed, model) trains exactly the reference `i2i-unlearn run --epochs E --lr LR --seed S` trains
+(`train_original`, `run_method('retrain')` for oracle 1, `run_oracle(1)` for oracle 2; default data, class 0), in its
+own process with one torch thread, and records its held-out curve, `plateau_test`, retain-test and forget-test MSE
+and seconds (contended when --jobs > 1). The models stay in DIR/eE_lrLR/seed_S, the layout of `run --seeds`, so
+`i2i-unlearn run --seeds 3 --epochs E --lr LR --out DIR/eE_lrLR --resume` reuses them and runs only the methods.
+The chapter renders the artifact next to the 50-epoch references of the seeds artifacts.
+"""
+import argparse, concurrent.futures as cf, datetime, json, multiprocessing as mp, os, shlex, subprocess, sys, tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from artifact import machine
+
+MODELS = ('original', 'retrain', 'retrain_2')
+
+def train_one(epochs:int, lr:float, seed:int, name:str, keep:str) -> dict:
+    "Train one reference as `run` does; its curve, plateau test, test losses and seconds."
+    import torch  # here, so that bad arguments are refused before torch loads
+    torch.set_num_threads(1)
+    from i2i_unlearn.core import RunConfig
+    from i2i_unlearn.models import build_model
+    from i2i_unlearn.train import mean_loss
+    from i2i_unlearn import experiments as ex
+    out = Path(keep) / f'e{epochs}_lr{lr:g}' / f'seed_{seed}'
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = RunConfig(epochs=epochs, lr=lr, seed=seed, out=str(out))
+    _, splits, task = ex._load_data(cfg)
+    if name == 'original': model, secs = ex.train_original(cfg, splits, task, out, False, 'cpu')
+    elif name == 'retrain':
+        model, secs, _ = ex.run_method('retrain', build_model(cfg.model, cfg.image_size), splits, task, cfg, out, False, 'cpu')
+    else: model, secs = ex.run_oracle(1, build_model(cfg.model, cfg.image_size), splits, task, cfg, out, False, 'cpu')
+    curve = json.loads((out / 'curves' / f'{name}.json').read_text())['heldout_loss']
+    return dict(epochs=epochs, lr=lr, seed=seed, model=name, heldout_loss=curve, plateau=ex.plateau_test(curve),
+                retain_test_mse=mean_loss(model, splits.retain_test.x, task), seconds=secs,
+                forget_test_mse=mean_loss(model, splits.forget_test.x, task))
+
+def recipes(text:str) -> list:
+    "'100:8e-3,50:2e-3' -> [(100, 0.008), (50, 0.002)]; ValueError on anything else."
+    out = [(int(e), float(l)) for e, l in (r.split(':') for r in text.split(','))]
+    if any(e < 1 or not 0 < l < 1 for e, l in out): raise ValueError(text)
+    return out
+
+def main(argv:list) -> int:
+    p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    p.add_argument('--recipes', default='100:8e-3', help="comma-separated EPOCHS:LR, e.g. 100:8e-3,50:2e-3")
+    p.add_argument('--seeds', default='0,1,2', help="comma-separated seeds")
+    p.add_argument('--models', default='original,retrain,retrain_2', help=f"comma-separated, from {', '.join(MODELS)}")
+    p.add_argument('--jobs', type=int, default=2, help="models trained at once, one torch thread each")
+    p.add_argument('--keep', default=None, help="folder for the trained models (default: a temporary one)")
+    p.add_argument('--out', default='nbs/results/reference_budget_cpu.json')
+    a = p.parse_args(argv)
+    try: rs, seeds = recipes(a.recipes), [int(s) for s in a.seeds.split(',')]
+    except ValueError: print("reference_budget: error: --recipes is EPOCHS:LR,... (epochs >= 1, 0 < lr < 1); --seeds integers", file=sys.stderr); return 2
+    names = a.models.split(',')
+    if not set(names) <= set(MODELS) or a.jobs < 1:
+        print(f"reference_budget: error: --models from {', '.join(MODELS)}; --jobs a positive integer", file=sys.stderr); return 2
+    git = lambda *g: subprocess.run(['git', *g], capture_output=True, text=True).stdout.strip()
+    t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
+    keep = a.keep or tempfile.mkdtemp(prefix='reference_budget_')
+    jobs = [(e, l, s, n) for e, l in rs for s in seeds for n in names]  # seed by seed
+    with cf.ProcessPoolExecutor(a.jobs, mp_context=mp.get_context('spawn')) as pool:
+        rows = list(pool.map(train_one, *zip(*jobs), [keep] * len(jobs)))
+    command = ' '.join(map(shlex.quote, ['python', 'tools/reference_budget.py', *argv]))
+    rec = dict(command=command, commit=git('rev-parse', 'HEAD'),
+               uncommitted_changes=bool(git('status', '--porcelain', '--untracked-files=no')),
+               machine=machine(load) + f", {a.jobs} models at once, one torch thread each",
+               date=t0.isoformat(timespec='seconds'), result=dict(rows=rows))
+    Path(a.out).write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')
+    print(f"wrote {a.out}", file=sys.stderr)
+    return 0
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
