@@ -23,9 +23,12 @@ def test_recipes_parse():
 @pytest.mark.parametrize('args, says', [(['--recipes', '100'], '--recipes is EPOCHS:LR'),
                                         (['--seeds', 'a'], '--seeds integers'),
                                         (['--models', 'retrain_3'], '--models from original, retrain, retrain_2'),
-                                        (['--jobs', '0'], '--jobs a positive integer')])
+                                        (['--jobs', '0'], '--jobs a positive integer'),
+                                        (['--jobs', 'x'], "argument --jobs: invalid int value"),
+                                        (['--seeds', '0,0'], 'must not repeat a value'),
+                                        (['--out', '/nonexistent/b.json'], "does not exist")])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, says):
     out = tmp_path / 'budget.json'
-    r = _run(*args, '--out', str(out))
+    r = _run('--out', str(out), *args)  # a later --out wins
     assert r.returncode == 2 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert not out.exists()

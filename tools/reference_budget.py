@@ -45,8 +45,12 @@ def recipes(text:str) -> list:
     if any(e < 1 or not 0 < l < 1 for e, l in out): raise ValueError(text)
     return out
 
+class _Parser(argparse.ArgumentParser):
+    "argparse, but a bad argument is one line on stderr and exit code 2 (no usage block)."
+    def error(self, message): print(f"reference_budget: error: {message}", file=sys.stderr); sys.exit(2)
+
 def main(argv:list) -> int:
-    p = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    p = _Parser(description=__doc__.strip().splitlines()[0])
     p.add_argument('--recipes', default='100:8e-3', help="comma-separated EPOCHS:LR, e.g. 100:8e-3,50:2e-3")
     p.add_argument('--seeds', default='0,1,2', help="comma-separated seeds")
     p.add_argument('--models', default='original,retrain,retrain_2', help=f"comma-separated, from {', '.join(MODELS)}")
@@ -59,9 +63,14 @@ def main(argv:list) -> int:
     names = a.models.split(',')
     if not set(names) <= set(MODELS) or a.jobs < 1:
         print(f"reference_budget: error: --models from {', '.join(MODELS)}; --jobs a positive integer", file=sys.stderr); return 2
+    if len(set(names)) < len(names) or len(set(seeds)) < len(seeds) or len(set(rs)) < len(rs):
+        print("reference_budget: error: --recipes, --seeds and --models must not repeat a value", file=sys.stderr); return 2
+    if not Path(a.out).parent.is_dir():
+        print(f"reference_budget: error: --out's folder {Path(a.out).parent} does not exist", file=sys.stderr); return 2
     git = lambda *g: subprocess.run(['git', *g], capture_output=True, text=True).stdout.strip()
     t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
     keep = a.keep or tempfile.mkdtemp(prefix='reference_budget_')
+    print(f"reference_budget: models go to {keep}", file=sys.stderr)
     jobs = [(e, l, s, n) for e, l in rs for s in seeds for n in names]  # seed by seed
     with cf.ProcessPoolExecutor(a.jobs, mp_context=mp.get_context('spawn')) as pool:
         rows = list(pool.map(train_one, *zip(*jobs), [keep] * len(jobs)))
