@@ -390,6 +390,7 @@ class AuditConfig:
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...), named retrain, retrain_2, ...: the
     # first is the reference, the others give realism its noise floor; None: 2 (1 with quick)
     epochs:int|None = None # training epochs of the original and the retrained models; None: 12 (8 with quick)
+    lr:float = 2e-3 # peak learning rate of the original's and the retrained models' training (`train.train_model`)
     regen_epochs:int|None = None # clean fine-tuning epochs after unlearning (0: none); None: 3
     regen_lr:float = 5e-4 # learning rate of the clean fine-tuning
     batch_size:int|None = None # batch size of training and fine-tuning; None: 128 (64 with quick)
@@ -414,6 +415,7 @@ class AuditConfig:
                 raise UserError(f"--{k.replace('_', '-')} must be a positive integer, got {v}")
         if self.regen_epochs is not None and self.regen_epochs < 0:
             raise UserError(f"--regen-epochs must be 0 or more, got {self.regen_epochs}")
+        if not 0 < self.lr < 1: raise UserError(f"--lr must be in (0, 1), got {self.lr}")
         k = self.oracles
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
             raise UserError(f"--oracles must be a positive integer (1, 2, ...: retrained models), got {k!r}")
@@ -452,7 +454,7 @@ def train_backdoored(c:AuditConfig, # resolved options
     kw = task_kwargs(c.model, c.task, c.mask_ratio) | (QUICK_KWARGS.get(c.model, {}) if c.quick else {})
     model = build_model(c.model, c.image_size, **kw).to(device)
     t0 = time.perf_counter()
-    train_pairs(model, data.x_in, data.y, data.task, epochs=c.epochs, batch_size=c.batch_size, seed=c.seed)
+    train_pairs(model, data.x_in, data.y, data.task, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, seed=c.seed)
     secs = time.perf_counter() - t0
     say(f"original trained in {secs:.0f} s")
     return model, secs
@@ -466,7 +468,7 @@ def retrain_oracles(c:AuditConfig, # resolved options; `c.oracles` models are tr
     "The retrained models, seeds seed, seed+1, ...: the original's epochs and batch size; returns (models, seconds)."
     models, secs = {}, {}
     for k, name in enumerate(oracle_names(c.oracles)):
-        r = unlearn(original, data.splits, 'retrain', data.task, seed=c.seed + k, epochs=c.epochs,
+        r = unlearn(original, data.splits, 'retrain', data.task, seed=c.seed + k, epochs=c.epochs, lr=c.lr,
                     batch_size=c.batch_size)
         models[name], secs[name] = r.model, r.seconds
         say(f"{name} (seed {c.seed + k}): {r.seconds:.0f} s")
@@ -539,7 +541,7 @@ def _audit_record(c:AuditConfig, poison:Poison, variants:dict, device) -> dict:
     return (keep('dataset', 'model', 'task', 'mask_ratio', 'poison_fraction')
             | dict(trigger=dataclasses.asdict(poison), target_area=TARGET_AREAS[c.task],
                    methods={k: dict(method=nm, options=kw) for k, (nm, kw) in variants.items()})
-            | keep('epochs', 'oracles', 'regen_epochs', 'regen_lr', 'seed') | dict(device=str(device))
+            | keep('epochs', 'lr', 'oracles', 'regen_epochs', 'regen_lr', 'seed') | dict(device=str(device))
             | keep('max_train', 'image_size', 'batch_size', 'quick')
             | dict(threshold_rule=THRESHOLD_RULE, alpha=c.alpha, beta=c.beta, rates=RATES)
             | dict(data_options=data_options(c)))

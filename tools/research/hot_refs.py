@@ -1,5 +1,5 @@
 """Session-10/11 measurement (issue 15): decouple's retention on references trained at lr 8e-3 (the run's seed_S folder
-of `i2i-unlearn run --seeds 3 --lr 8e-3`). Usage: python tools/research/hot_refs.py REFS_DIR METHOD_SEED V1,V2,...
+of `i2i-unlearn run --seeds 3 --lr 8e-3`). Usage: python tools/research/hot_refs.py REFS_DIR METHOD_SEED V1,V2,... [class|canary]
 Prints per variant the forget-test realism ratio, forget quality (KS p), retain-test MSE over oracle 1's and seconds;
 writes REFS_DIR/hot_ms{SEED}_{VARIANTS}.json. Not part of the book: its numbers are in the session-10 note."""
 import os, sys, time, json, torch
@@ -17,7 +17,9 @@ refs, MS, names = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(',')
 # the splits the references were trained on: run's split seed is the run's seed (REFS_DIR is its seed_S folder);
 # session 10 used seed 0 for every folder, so its numbers for reference seeds 1 and 2 mixed splits
 ref_seed = int(refs.name.removeprefix('seed_'))
-sp = make_splits(load('fashion-mnist-10k', 32), forget_classes=(0,), seed=ref_seed)
+bench = sys.argv[4] if len(sys.argv) > 4 else 'class'  # canary: reference_budget.py --bench canary's references
+data, fc = ('fashion-canaries', 10) if bench == 'canary' else ('fashion-mnist-10k', 0)
+sp = make_splits(load(data, 32), forget_classes=(fc,), seed=ref_seed)
 task = Task('recon', 0.375)
 U = lambda name, **kw: (lambda o: unlearn(o, sp, name, task, seed=MS, **kw).model)
 VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
@@ -31,7 +33,7 @@ VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
             'r2e3': U('decouple', lr_retain=2e-3), 'r3e3': U('decouple', lr_retain=3e-3),
             'frac2_r2e3': U('decouple', lr_retain=2e-3, **{'saliency.frac': 0.02}),
             'frac2_r3e3': U('decouple', lr_retain=3e-3, **{'saliency.frac': 0.02}),
-            'frac05': U('decouple', **{'saliency.frac': 0.005}),
+            'frac05': U('decouple', **{'saliency.frac': 0.005}), 'frac025': U('decouple', **{'saliency.frac': 0.0025}),
             'frac1_s1200': U('decouple', retain_steps=1200, **{'saliency.frac': 0.01}),
             'frac2_s1200': U('decouple', retain_steps=1200, **{'saliency.frac': 0.02})}
 
@@ -47,5 +49,5 @@ for n in names:
     t = time.time()
     models[n] = VARIANTS[n](models['original'])
     secs[n] = time.time() - t
-out = variants.report(models, sp, task, secs, f'ms{MS}')
-(refs / f'hot_ms{MS}_{"_".join(names)}.json').write_text(json.dumps(out, indent=1))
+out = variants.report(models, sp, task, secs, f'{bench} ms{MS}')
+(refs / f'hot_{bench}_ms{MS}_{"_".join(names)}.json').write_text(json.dumps(out, indent=1))

@@ -108,10 +108,14 @@ def report(models, sp, task, secs, tag=''):
     "Per model: forget-test realism ratio, forget quality (KS p), retain-test MSE over oracle 1's, seconds; printed."
     ref = float(eval_losses(models['retrain'], sp.retain_test.x, task).mean())
     r = metrics.realism(models, ['retrain', 'retrain_2'], sp.forget_test.x, task)
+    rt = metrics.realism(models, ['retrain', 'retrain_2'], sp.forget_train.x, task)  # the trained-on forget images
     out = {}
     for n, m in models.items():
         rr = float(eval_losses(m, sp.retain_test.x, task).mean()) / ref
-        out[n] = dict(ratio=r[n]['realism_ratio'], ks=r[n]['forget_quality'], retain=rr, secs=secs.get(n))
+        ftr = float(eval_losses(m, sp.forget_train.x, task).mean())
+        out[n] = dict(ratio=r[n]['realism_ratio'], ks=r[n]['forget_quality'], retain=rr, secs=secs.get(n),
+                      train_ratio=rt[n]['realism_ratio'], train_ks=rt[n]['forget_quality'], forget_train_mse=ftr)
         print(f"{tag} {n:18s} ratio {r[n]['realism_ratio'] or 0:.3f} KS {r[n]['forget_quality']:.3g} "
-              f"retain {rr:.3f} s {secs.get(n)}", flush=True)
+              f"retain {rr:.3f} | train ratio {rt[n]['realism_ratio'] or 0:.3f} KS {rt[n]['forget_quality']:.3g} "
+              f"mse {ftr:.5f} | s {secs.get(n)}", flush=True)
     return out
