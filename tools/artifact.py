@@ -22,6 +22,23 @@ def machine(load:float) -> str:
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
             f"torch {torch.__version__}, cuda {torch.cuda.is_available()}, 1-minute load average {load:.2f} at the start")
 
+def provenance(command:list, # the command line that makes the artifact
+               note:str='', # appended to the machine description (e.g. how many processes shared it)
+              ) -> dict:
+    ("How an artifact was made, read when the command starts: {command, commit, uncommitted_changes, machine, date}. "
+     "uncommitted_changes is true when `git status` lists anything (tracked or untracked, not ignored).")
+    git = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True).stdout.strip()
+    return dict(command=' '.join(map(shlex.quote, command)), commit=git('rev-parse', 'HEAD'),
+                uncommitted_changes=bool(git('status', '--porcelain')), machine=machine(os.getloadavg()[0]) + note,
+                date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
+
+def write(path, # where the JSON goes
+          rec:dict, # `provenance(...)` plus the results
+         ) -> None:
+    "Strict JSON (no NaN) and one line on stderr naming the file."
+    Path(path).write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')
+    print(f"wrote {path}", file=sys.stderr)
+
 def main(argv:list) -> int:
     if len(argv) < 3 or argv[1] != '--':
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -31,18 +48,12 @@ def main(argv:list) -> int:
     if out is None:
         print("artifact: error: the command needs --out DIR (its results.json or audit.json becomes the artifact)", file=sys.stderr)
         return 2
-    git = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True).stdout.strip()
-    commit, dirty = git('rev-parse', 'HEAD'), bool(git('status', '--porcelain', '--untracked-files=no'))
-    t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
+    made = provenance(cmd)
     rc = subprocess.run(cmd).returncode
     if rc: print(f"artifact: error: the command exited with {rc}; nothing written", file=sys.stderr); return rc
     found = [p for p in (out / 'results.json', out / 'audit.json', out / 'bench.json', out / 'scaling.json') if p.exists()]
     if not found: print(f"artifact: error: no results.json, audit.json or bench.json in {out}", file=sys.stderr); return 2
-    rec = dict(command=' '.join(map(shlex.quote, cmd)), commit=commit, uncommitted_changes=dirty, machine=machine(load),
-               date=t0.isoformat(timespec='seconds'), result=json.loads(found[0].read_text()))
-    dest = Path('nbs/results') / f'{name}.json'
-    dest.write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')
-    print(f"wrote {dest}", file=sys.stderr)
+    write(Path('nbs/results') / f'{name}.json', made | dict(result=json.loads(found[0].read_text())))
     return 0
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

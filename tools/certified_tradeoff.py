@@ -6,12 +6,13 @@ with --resume), then `experiments.certified_tradeoff` (a second retrained model,
 certified decouple at epsilon 0.5..8), and writes the JSON with the command, commit, machine and date.
 Usage: python tools/certified_tradeoff.py --out runs/certify [--quick] [--seed 0] [--artifact PATH]
 """
-import argparse, datetime, json, platform, subprocess, sys
+import argparse, sys
 from pathlib import Path
 
-import torch
 from i2i_unlearn.core import RunConfig, UserError, write_json
 from i2i_unlearn.experiments import certified_tradeoff, run_experiment
+sys.path.insert(0, str(Path(__file__).parent))
+from artifact import provenance
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -20,8 +21,7 @@ def main(argv=None) -> int:
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--artifact', default='nbs/results/certified_tradeoff.json', help='where the JSON goes')
     a = p.parse_args(argv)
-    git = lambda *args: subprocess.run(['git', *args], capture_output=True, text=True).stdout.strip()
-    commit, dirty = git('rev-parse', 'HEAD'), bool(git('status', '--porcelain', '--untracked-files=no'))  # the code that runs
+    made = provenance(['python', 'tools/certified_tradeoff.py', *(argv if argv is not None else sys.argv[1:])])
     try:
         cfg = RunConfig(out=a.out, quick=a.quick, seed=a.seed, methods=('decouple',), certify='1,1e-5', device='cpu')
         run = run_experiment(cfg, resume=Path(a.out).exists(), say=lambda m: print(m, file=sys.stderr))
@@ -29,10 +29,7 @@ def main(argv=None) -> int:
     except UserError as e:
         print(f"certified_tradeoff: error: {e}", file=sys.stderr)
         return 2
-    rec = dict(command='python tools/certified_tradeoff.py ' + ' '.join(argv if argv is not None else sys.argv[1:]), commit=commit,
-               uncommitted_changes=dirty,
-               machine=f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}",
-               date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), seed=a.seed,
+    rec = made | dict(seed=a.seed,
                run_results={k: run.results['models'][k]['metrics']['retain_test']['mse'] for k in run.results['models']},
                decouple_certificate=run.results['models']['decouple'].get('certificate'), tradeoff=tr)
     write_json(a.artifact, rec)

@@ -6,13 +6,13 @@ For each layout (NCHW, channels_last): one eager training step's time (`train_th
 2,048 images), every convolution timed on its own (`conv_layer_rates`, ten passes), and `time_budget`
 against a 1024 x 1024 matrix product (`matmul_gflops`). The chapter renders it with `budget_table`.
 """
-import argparse, datetime, json, os, shlex, subprocess, sys
+import argparse, sys
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from artifact import machine
+from artifact import provenance, write
 
 def layout(channels_last:bool) -> dict:
     "Rows and budget for one memory layout (`scale.layer_budget` at full size)."
@@ -27,15 +27,9 @@ def main(argv:list) -> int:
     a = p.parse_args(argv)
     if a.threads < 1: print("conv_budget: error: --threads must be a positive integer", file=sys.stderr); return 2
     torch.set_num_threads(a.threads)
-    git = lambda *g: subprocess.run(['git', *g], capture_output=True, text=True).stdout.strip()
-    t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
+    made = provenance(['python', 'tools/conv_budget.py', *argv])
     res = {name: layout(cl) for name, cl in (('NCHW', False), ('channels_last', True))}
-    command = ' '.join(map(shlex.quote, ['python', 'tools/conv_budget.py', *argv]))
-    rec = dict(command=command, commit=git('rev-parse', 'HEAD'),
-               uncommitted_changes=bool(git('status', '--porcelain', '--untracked-files=no')), machine=machine(load),
-               date=t0.isoformat(timespec='seconds'), result=res)
-    Path(a.out).write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')
-    print(f"wrote {a.out}", file=sys.stderr)
+    write(a.out, made | dict(result=res))
     return 0
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))

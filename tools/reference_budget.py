@@ -11,11 +11,11 @@ and seconds (contended when --jobs > 1). The models stay in DIR/eE_lrLR/seed_S, 
 `i2i-unlearn run --seeds 3 --epochs E --lr LR --out DIR/eE_lrLR --resume` reuses them and runs only the methods.
 The chapter renders the artifact next to the 50-epoch references of the seeds artifacts.
 """
-import argparse, concurrent.futures as cf, datetime, json, multiprocessing as mp, os, shlex, subprocess, sys, tempfile
+import argparse, concurrent.futures as cf, json, multiprocessing as mp, sys, tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from artifact import machine
+from artifact import provenance, write
 
 MODELS = ('original', 'retrain', 'retrain_2')
 BENCHES = {'class': {}, 'canary': dict(dataset='fashion-canaries', forget_classes=(10,))}  # their RunConfig options
@@ -70,20 +70,13 @@ def main(argv:list) -> int:
         print("reference_budget: error: --recipes, --seeds and --models must not repeat a value", file=sys.stderr); return 2
     if not Path(a.out).parent.is_dir():
         print(f"reference_budget: error: --out's folder {Path(a.out).parent} does not exist", file=sys.stderr); return 2
-    git = lambda *g: subprocess.run(['git', *g], capture_output=True, text=True).stdout.strip()
-    t0, load = datetime.datetime.now(datetime.timezone.utc), os.getloadavg()[0]
+    made = provenance(['python', 'tools/reference_budget.py', *argv], f", {a.jobs} models at once, one torch thread each")
     keep = a.keep or tempfile.mkdtemp(prefix='reference_budget_')
     print(f"reference_budget: models go to {keep}", file=sys.stderr)
     jobs = [(e, l, s, n) for e, l in rs for s in seeds for n in names]  # seed by seed
     with cf.ProcessPoolExecutor(a.jobs, mp_context=mp.get_context('spawn')) as pool:
         rows = list(pool.map(train_one, *zip(*jobs), [keep] * len(jobs), [a.bench] * len(jobs)))
-    command = ' '.join(map(shlex.quote, ['python', 'tools/reference_budget.py', *argv]))
-    rec = dict(command=command, commit=git('rev-parse', 'HEAD'),
-               uncommitted_changes=bool(git('status', '--porcelain', '--untracked-files=no')),
-               machine=machine(load) + f", {a.jobs} models at once, one torch thread each",
-               date=t0.isoformat(timespec='seconds'), result=dict(rows=rows))
-    Path(a.out).write_text(json.dumps(rec, indent=1, allow_nan=False) + '\n')
-    print(f"wrote {a.out}", file=sys.stderr)
+    write(a.out, made | dict(result=dict(rows=rows)))
     return 0
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
