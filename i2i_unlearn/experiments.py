@@ -241,7 +241,8 @@ def plateau_test(curve:list, # held-out loss after each epoch
     k = max(1, round(frac * n))
     if n <= k: return dict(improvement=None, converged=None, last_epochs=k, tol=tol)
     fall = (curve[n - k - 1] - curve[-1]) / curve[n - k - 1]
-    return dict(improvement=fall, converged=bool(fall < tol), last_epochs=k, tol=tol)
+    learned = bool((curve[0] - curve[-1]) / curve[0] >= tol)  # a flat curve from the start is no plateau
+    return dict(improvement=fall, converged=bool(fall < tol) and learned, last_epochs=k, tol=tol, learned=learned)
 
 # %% ../nbs/09_experiments.ipynb #84214126
 def convergence(out:Path, # the run's folder, with curves/NAME.json
@@ -257,11 +258,12 @@ def convergence(out:Path, # the run's folder, with curves/NAME.json
     return rec
 
 def convergence_warnings(conv:dict) -> list:
-    "One line per reference model whose held-out loss still falls."
-    return [f"{n}: held-out loss still fell {100 * c['improvement']:.1f}% over its last {c['last_epochs']} epochs: "
-            "not converged, "
-            f"so gaps to it measure training budgets, not unlearning; raise --epochs"
-            for n, c in conv.items() if c['converged'] is False]
+    "One line per reference model whose held-out loss still falls, or never fell (it did not learn)."
+    still = lambda n, c: (f"{n}: held-out loss still fell {100 * c['improvement']:.1f}% over its last {c['last_epochs']} "
+                          "epochs: not converged, so gaps to it measure training budgets, not unlearning; raise --epochs")
+    dead = lambda n, c: (f"{n}: held-out loss fell less than {100 * c['tol']:g}% from its first epoch to its last: it did not "
+                         "learn, so it is no reference; check --lr and the data")
+    return [(dead if c.get('learned') is False else still)(n, c) for n, c in conv.items() if c['converged'] is False]
 
 # %% ../nbs/09_experiments.ipynb #f11f5a64
 PRETRAINED_SPLITS = ('forget_test', 'retain_test')  # the splits that get fid_inception, is_inception, clip_cosine
