@@ -28,10 +28,10 @@ __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLI
            'COLUMNS', 'SEEDS_SCHEMA', 'REALISM_COLUMNS', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs',
            'initial_model', 'weights_check', 'weights_warning', 'weights_record', 'save_curve', 'train_original',
            'n_oracles', 'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
-           'convergence', 'convergence_warnings', 'check_metric_weights', 'model_outputs', 'pretrained_metrics',
-           'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table', 'samples_figure',
-           'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'summarize', 'seed_summary',
-           'seeds_table', 'run_seeds', 'realism_targets', 'certified_tradeoff']
+           'convergence', 'convergence_warnings', 'quick_convergence_note', 'check_metric_weights', 'model_outputs',
+           'pretrained_metrics', 'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table',
+           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'summarize',
+           'seed_summary', 'seeds_table', 'run_seeds', 'realism_targets', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -265,6 +265,13 @@ def convergence_warnings(conv:dict) -> list:
                          "learn, so it is no reference; check --lr and the data")
     return [(dead if c.get('learned') is False else still)(n, c) for n, c in conv.items() if c['converged'] is False]
 
+def quick_convergence_note(conv:dict) -> list:
+    "Under --quick: one line naming the references that fail `plateau_test` (quick budgets are too short to converge)."
+    bad = [n for n, c in conv.items() if c['converged'] is False]
+    if not bad: return []
+    return [f"quick: {len(bad)} of {len(conv)} reference models fail the plateau test ({', '.join(bad)}); quick runs "
+            "are too short to converge, so read gaps to the oracles in full runs only"]
+
 # %% ../nbs/09_experiments.ipynb #f11f5a64
 PRETRAINED_SPLITS = ('forget_test', 'retain_test')  # the splits that get fid_inception, is_inception, clip_cosine
 
@@ -383,7 +390,7 @@ def health_warnings(res:dict, # `evaluate_all`'s dictionary
 # %% ../nbs/09_experiments.ipynb #76c4830a
 def results_table(res:dict) -> str:
     ("A markdown table of the main numbers; models with a health warning are marked (!) and the warnings follow the "
-     "table; '-' where a number is missing.")
+     "table, then the run's other warnings (`res['warnings']`); '-' where a number is missing.")
     rows = ['| model | seconds | cost ratio | forget-test MSE | gap | retain-test MSE | gap | forget-test fid_local '
             '| forget-test OOD rate | MIA AUC '
             '| forget-test realism ratio | forget-test KS p |',
@@ -398,7 +405,8 @@ def results_table(res:dict) -> str:
                     f"{_num(res['mia'][n]['auc'], '.3f')} | "
                     f"{_num(rl.get(n, {}).get('realism_ratio'), '.2f')} | "
                     f"{_num(rl.get(n, {}).get('forget_quality'), '.3f')} |")
-    notes = [f"\n(!) {w}" for m in res['models'].values() for w in m.get('warnings', [])]
+    mine = [w for m in res['models'].values() for w in m.get('warnings', [])]
+    notes = [f"\n(!) {w}" for w in mine] + [f"\nwarning: {w}" for w in res.get('warnings', []) if w not in mine]
     return '\n'.join(rows) + '\n' + ''.join(notes) + ('\n' if notes else '')
 
 # %% ../nbs/09_experiments.ipynb #19d0d0f1
@@ -567,13 +575,17 @@ def _add_warnings(res:dict, # `_score`'s results; gains the warnings
                   wrec:dict|None, # `weights_record` (None: no weights file)
                   say=print, # where the health warnings go
                  ) -> None:
-    "Put each health warning on its model and say it; collect every warning of the run in `res['warnings']`."
+    ("Put each health warning on its model; collect every warning of the run in `res['warnings']`; say the health and "
+     "convergence ones (the data and weights warnings were said when they were found).")
     health = health_warnings(res, start_mse)
     for n, w in health.items():
         res['models'][n]['warnings'] = [w]
         say('warning: ' + w)
     res['warnings'] = sample_warnings(splits) + list(health.values())
-    if not cfg.quick: res['warnings'] += convergence_warnings(res['convergence'])
+    conv = res['convergence']
+    late = quick_convergence_note(conv) if cfg.quick else convergence_warnings(conv)
+    for w in late: say('warning: ' + w)
+    res['warnings'] += late
     if wrec and not wrec['check']['ok']: res['warnings'].append(weights_warning(wrec['check'], cfg.weights))
 
 # %% ../nbs/09_experiments.ipynb #23cd1613
