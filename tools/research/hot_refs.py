@@ -2,14 +2,14 @@
 of `i2i-unlearn run --seeds 3 --lr 8e-3`). Usage: python tools/research/hot_refs.py REFS_DIR METHOD_SEED V1,V2,... [class|canary]
 Prints per variant the forget-test realism ratio, forget quality (KS p), retain-test MSE over oracle 1's and seconds;
 writes REFS_DIR/hot_ms{SEED}_{VARIANTS}.json. Not part of the book: its numbers are in the session-10 note."""
-import os, sys, time, json, torch
+import copy, os, sys, time, json, torch
 sys.path.insert(0, os.path.dirname(__file__))
 from pathlib import Path
 from safetensors.torch import load_file
 from i2i_unlearn.core import seed_everything
 from i2i_unlearn.data import load, make_splits, Task
 from i2i_unlearn.models import build_model
-from i2i_unlearn.unlearn import unlearn
+from i2i_unlearn.unlearn import unlearn, decouple_levels, prune_salient, Level, Saliency
 import variants
 
 torch.set_num_threads(1)
@@ -22,6 +22,16 @@ data, fc = ('fashion-canaries', 10) if bench == 'canary' else ('fashion-mnist-10
 sp = make_splits(load(data, 32), forget_classes=(fc,), seed=ref_seed)
 task = Task('recon', 0.375)
 U = lambda name, **kw: (lambda o: unlearn(o, sp, name, task, seed=MS, **kw).model)
+LADDER = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05)
+
+def adaptive_frac(o, level='target'):
+    "Session 12: the smallest pruned share of the ladder whose pruned forget-train loss reaches decouple's level."
+    lv = decouple_levels(o, sp, task, Level(), MS)
+    for frac in LADDER:
+        m = copy.deepcopy(o)
+        if prune_salient(m, sp, task, Saliency(frac=frac), MS)['loss'] >= lv[level]: break
+    print(f'adaptive ({level}): frac {frac} (before {lv["before"]:.5f}, base {lv["base"]:.5f}, target {lv["target"]:.5f})', flush=True)
+    return frac
 VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
             'steps1200': U('decouple', retain_steps=1200), 'steps300': U('decouple', retain_steps=300),
             'cos1e3': U('decouple', retain_schedule='cosine'), 'lr5e4': U('decouple', lr_retain=5e-4),
@@ -35,7 +45,9 @@ VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
             'frac2_r3e3': U('decouple', lr_retain=3e-3, **{'saliency.frac': 0.02}),
             'frac05': U('decouple', **{'saliency.frac': 0.005}), 'frac025': U('decouple', **{'saliency.frac': 0.0025}),
             'frac1_s1200': U('decouple', retain_steps=1200, **{'saliency.frac': 0.01}),
-            'frac2_s1200': U('decouple', retain_steps=1200, **{'saliency.frac': 0.02})}
+            'frac2_s1200': U('decouple', retain_steps=1200, **{'saliency.frac': 0.02}),
+            'adapt': lambda o: U('decouple', **{'saliency.frac': adaptive_frac(o)})(o),
+            'adapt_base': lambda o: U('decouple', **{'saliency.frac': adaptive_frac(o, 'base')})(o)}
 
 def get(p):
     m = build_model('conv_ae', 32)
