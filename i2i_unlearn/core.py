@@ -325,6 +325,8 @@ def parse_method(spec:str, # 'name' or 'name:key=value;key=value'
             raise UserError(f"unknown option {k!r} of method {name}; valid: {', '.join(kinds)}")
         kind, optional = kind_of(kinds[k]) if kinds and kinds[k] is not None else (None, False)
         opts[k] = parse_value(v, kind, optional, f"option {k!r} of method {name}")
+    cls = getattr(methods[name], 'config_class', None)
+    if cls is not None and hasattr(cls, 'of'): cls.of(**opts)  # a bad choice (e.g. a score's name) fails now
     return name, opts
 
 def parse_methods(specs, # method specs (see `parse_method`)

@@ -19,15 +19,15 @@ from .train import (eval_batches, eval_losses, mean_loss, pair_losses, region_ms
                                train_model)
 
 # %% auto #0
-__all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS', 'SWITCHES',
-           'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like', 'latent_mse', 'flat',
-           'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level', 'ascend',
-           'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain', 'Certify',
-           'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'ood_rates',
-           'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig', 'decouple_levels',
-           'prune_salient', 'climb', 'hold', 'decouple_round', 'deepen', 'decouple', 'frozen_teacher', 'li2024_loss',
-           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
-           'PairConfig', 'pair_train', 'retrain']
+__all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'SALIENCY_SCORES', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS',
+           'SWITCHES', 'RATIO_EPS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like',
+           'latent_mse', 'flat', 'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
+           'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain',
+           'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
+           'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig',
+           'decouple_levels', 'saliency_scores', 'prune_salient', 'climb', 'hold', 'decouple_round', 'deepen',
+           'decouple', 'frozen_teacher', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
+           'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -563,10 +563,13 @@ class Level:
     margin:float = 0.25 # the climb's target is base x (1 + margin)
     ceiling:str = 'chance' # 'chance': climb and deepen no further than `chance_level` (or the target); 'none'
 
+SALIENCY_SCORES = ('fisher', 'ratio')  # what ranks the weights that `prune_salient` sets to zero
+
 @dataclasses.dataclass
 class Saliency:
     "Decoupling by saliency pruning (the default): the weights the forget set leans on most are set to zero."
-    frac:float = 0.05 # share of all weights pruned: the top `frac` by forget Fisher (`forget_fisher`)
+    frac:float = 0.05 # share of all weights pruned: the top `frac` by the score (`saliency_scores`)
+    score:str = 'fisher' # 'fisher': forget Fisher F; 'ratio': F / (R + eps), R on retain data (SSD's selection)
     batches:int = 8 # forget minibatches that estimate the Fisher
     batch:int = 64 # images per minibatch
 
@@ -614,7 +617,8 @@ ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.mar
                enforce_path_budget='retention.path_budget',
                rounds='rounds.most', settle='rounds.settle', min_gain='rounds.min_gain')
 CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plain'), 'climb.params': ('encoder', 'all'),
-           'retention.keep': ('reached', 'target'), 'retention.schedule': SCHEDULES}
+           'retention.keep': ('reached', 'target'), 'retention.schedule': SCHEDULES,
+           'saliency.score': SALIENCY_SCORES}
 ALIAS_OF = {v: k for k, v in ALIASES.items()}
 GROUPS = dict(level=Level, saliency=Saliency, climb=Climb, retention=Retention, rounds=Rounds)
 SWITCHES = ('saliency', 'climb', 'retention') # the groups an option `name=True/False` turns on or off
@@ -685,18 +689,34 @@ def decouple_levels(model:nn.Module, # the original model
                 before=mean_loss(model, xf, task, distributed=True), r0=mean_loss(model, xv, task, distributed=True))
 
 # %% ../nbs/05_unlearn.ipynb #bdfe44f3
+RATIO_EPS = 1e-12  # keeps F / (R + eps) finite where the retain Fisher R is zero
+
+def saliency_scores(model:nn.Module, # the original model (gradients only)
+                    splits:Splits, # forget_train (and, for 'ratio', retain_train) give the scores
+                    task:Task, # masking operator
+                    s:Saliency, # the options: score, batches, batch
+                    seed:int, # batch order
+                   ) -> list:
+    ("Per parameter, the saliency of each weight: the forget Fisher F (SalUn), or F / (R + eps) with R the retain "
+     "Fisher (SSD's selection, Foster et al. AAAI 2024): large where the forget set leans on a weight the retain set "
+     "does not.")
+    fisher = lambda x: forget_fisher(model, x, task, batches=s.batches, batch_size=s.batch, seed=seed)
+    f = fisher(splits.forget_train.x)
+    if s.score == 'fisher': return f
+    return [a / (b + RATIO_EPS) for a, b in zip(f, fisher(splits.retain_train.x))]
+
 def prune_salient(model:nn.Module, # changed in place: its salient weights are set to zero
-                  splits:Splits, # forget_train gives the saliency
+                  splits:Splits, # forget_train (and retain_train) give the saliency
                   task:Task, # masking operator
                   s:Saliency, # the options
                   seed:int, # batch order
                  ) -> dict:
-    "Decoupling by saliency pruning: the top `s.frac` of all weights by `forget_fisher` are set to zero."
-    fisher = forget_fisher(model, splits.forget_train.x, task, batches=s.batches, batch_size=s.batch, seed=seed)
-    flat = torch.cat([f.flatten() for f in fisher])
+    "Decoupling by saliency pruning: the top `s.frac` of all weights by `saliency_scores` are set to zero."
+    scores = saliency_scores(model, splits, task, s, seed)
+    flat = torch.cat([f.flatten() for f in scores])
     k = max(1, int(s.frac * flat.numel()))
     cut = flat.kthvalue(flat.numel() - k + 1).values  # the k-th largest saliency
-    masks = [f >= cut for f in fisher]
+    masks = [f >= cut for f in scores]
     with torch.no_grad():
         for p, m in zip(model.parameters(), masks): p[m] = 0.
     n = int(sum(int(m.sum()) for m in masks))

@@ -27,7 +27,8 @@ def losses(m):
     return {k: dict(mean=float(v.mean()), median=float(v.median())) for k, v in
             dict(forget_train=q(sp.forget_train.x), forget_test=q(sp.forget_test.x), retain_val=q(sp.retain_val.x)).items()}
 
-out = dict(bench=bench, refs=str(refs), models={n: losses(get(n)) for n in ('original', 'retrain', 'retrain_2')})
+out = dict(bench=bench, refs=str(refs), models={n: losses(get(n)) for n in ('original', 'retrain', 'retrain_2')
+                                               if (refs / f'{n}.safetensors').exists()})
 orig = get('original')
 out['levels'] = {k: v for k, v in decouple_levels(orig, sp, task, Level()).items() if k != 'how'}
 out['ladder'] = {}
@@ -35,5 +36,13 @@ for frac in (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05):
     m = copy.deepcopy(orig)
     rec = prune_salient(m, sp, task, Saliency(frac=frac), seed=0)
     out['ladder'][frac] = losses(m) | dict(pruned=rec['pruned'])
+# selection by the ratio of forget to retain Fisher (SSD's score, Foster et al. 2024): weights specific to the forget set
+sys.path.insert(0, str(Path(__file__).parent))
+import variants
+out['ratio_ladder'] = {}
+for frac in (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05):
+    out['ratio_ladder'][frac] = losses(variants.reset_salient(orig, sp, task, frac, score='ratio', how='zero'))
+for alpha in (10., 3.):
+    out['ratio_ladder'][f'ssd{alpha:g}'] = losses(variants.ssd(orig, sp, task, alpha))
 print(json.dumps(out, indent=1))
 (refs / 'ladder.json').write_text(json.dumps(out, indent=1))
