@@ -30,8 +30,9 @@ __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLI
            'n_oracles', 'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
            'convergence', 'convergence_warnings', 'quick_convergence_note', 'check_metric_weights', 'model_outputs',
            'pretrained_metrics', 'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table',
-           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'run_experiment', 'table_numbers', 'summarize',
-           'seed_summary', 'seeds_table', 'run_seeds', 'realism_targets', 'certified_tradeoff']
+           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'load_run_data', 'run_experiment',
+           'table_numbers', 'summarize', 'seed_summary', 'seeds_table', 'run_seeds', 'realism_targets',
+           'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=2)
@@ -467,9 +468,10 @@ class ExperimentRun:
     task: Task # the masking operator
 
 # %% ../nbs/09_experiments.ipynb #b561fb1f
-def _load_data(cfg:RunConfig, # every option
-              ) -> tuple:
-    "The data set, its forget/retain splits and the masking task, as the options ask."
+def load_run_data(cfg:RunConfig, # every option
+                 ) -> tuple:
+    ("The data set, its forget/retain splits and the masking task, as the options ask: what `run` trains and "
+     "evaluates on (tools reuse it to rebuild a run's splits).")
     ds = load(cfg.dataset, cfg.image_size, root=cfg.data_root, max_per_class=cfg.max_per_class,
               strict_data=cfg.strict_data)
     if cfg.forget_samples is not None: fc, fs = None, cfg.forget_samples
@@ -611,7 +613,7 @@ def run_experiment(cfg:RunConfig, # every option
     "Train, retrain, unlearn with every method, evaluate; write results.json, results.md, samples.png."
     device = get_device(cfg.device)  # check every option and the data before writing anything into --out
     check_metric_weights(cfg)  # the metric weights files and their packages, before the data are read
-    ds, splits, task = _load_data(cfg)
+    ds, splits, task = load_run_data(cfg)
     names = _method_names(cfg, Path(cfg.out), resume)
     start_mse, wrec = _check_model(cfg, splits, task, say)
     cfg, device, out = _join_and_prepare(cfg, device, resume, overwrite, ds)

@@ -31,7 +31,7 @@ def train_one(epochs:int, lr:float, seed:int, name:str, keep:str, bench:str='cla
     out = Path(keep) / f'e{epochs}_lr{lr:g}' / f'seed_{seed}'
     out.mkdir(parents=True, exist_ok=True)
     cfg = RunConfig(epochs=epochs, lr=lr, seed=seed, out=str(out), **BENCHES[bench])
-    _, splits, task = ex._load_data(cfg)
+    _, splits, task = ex.load_run_data(cfg)
     if name == 'original': model, secs = ex.train_original(cfg, splits, task, out, False, 'cpu')
     elif name == 'retrain':
         model, secs, _ = ex.run_method('retrain', build_model(cfg.model, cfg.image_size), splits, task, cfg, out, False, 'cpu')

@@ -47,8 +47,8 @@ VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
             'frac1_s1200': U('decouple', retain_steps=1200, **{'saliency.frac': 0.01}),
             'frac2_s1200': U('decouple', retain_steps=1200, **{'saliency.frac': 0.02}),
             # session 12: select by forget/retain Fisher ratio (SSD's score), zero, then decouple's retention
-            **{f'ratio{f:g}': (lambda f: lambda o: U('decouple', saliency=False)(
-                variants.reset_salient(o, sp, task, f, score='ratio', how='zero')))(f) for f in (0.001, 0.0025, 0.005, 0.01)},
+            **{f'ratio{f:g}': U('decouple', **{'saliency.score': 'ratio', 'saliency.frac': f})
+               for f in (0.0005, 0.001, 0.0025, 0.005, 0.01)},  # the package's decouple:saliency.score=ratio
             'ssd10': lambda o: U('decouple', saliency=False)(variants.ssd(o, sp, task, 10.)),
             'retention': U('decouple', saliency=False),
             'adapt': lambda o: U('decouple', **{'saliency.frac': adaptive_frac(o)})(o),
