@@ -16,10 +16,18 @@ def out_dir(cmd:list) -> Path|None:
         if a.startswith('--out='): return Path(a.split('=', 1)[1])
     return None
 
+def cpu_model() -> str:
+    "The CPU's model name (Linux: /proc/cpuinfo), or 'cpu model unknown'."
+    try: lines = Path('/proc/cpuinfo').read_text().splitlines()
+    except OSError: return 'cpu model unknown'
+    return next((l.split(':', 1)[1].strip() for l in lines if l.startswith('model name')), 'cpu model unknown')
+
 def machine(load:float) -> str:
-    "CPU, cores, torch threads and version: what the seconds in the artifact depend on."
+    ("CPU (model, the vector instructions torch uses), cores, torch threads and version: what the seconds depend on, "
+     "and the numbers too (the same seed trains to different weights on CPUs whose kernels differ).")
     import torch
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
+    return (f"{platform.processor() or platform.machine()} ({cpu_model()}, {torch.backends.cpu.get_cpu_capability()}), "
+            f"{os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
             f"torch {torch.__version__}, cuda {torch.cuda.is_available()}, 1-minute load average {load:.2f} at the start")
 
 def provenance(command:list, # the command line that makes the artifact
