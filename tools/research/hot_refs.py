@@ -49,6 +49,8 @@ VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
             # session 12: select by forget/retain Fisher ratio (SSD's score), zero, then decouple's retention
             **{f'ratio{f:g}': U('decouple', **{'saliency.score': 'ratio', 'saliency.frac': f})
                for f in (0.0005, 0.001, 0.0025, 0.005, 0.01)},  # the package's decouple:saliency.score=ratio
+            **{f'ratio{f:g}_h': U('decouple', hinge=1., **{'saliency.score': 'ratio', 'saliency.frac': f})
+               for f in (0.001, 0.0025, 0.01)},  # with the hinge: retention keeps forget losses at the pruned level
             'ssd10': lambda o: U('decouple', saliency=False)(variants.ssd(o, sp, task, 10.)),
             'retention': U('decouple', saliency=False),
             'adapt': lambda o: U('decouple', **{'saliency.frac': adaptive_frac(o)})(o),
