@@ -33,7 +33,7 @@ def adaptive_frac(o, level='target'):
     print(f'adaptive ({level}): frac {frac} (before {lv["before"]:.5f}, base {lv["base"]:.5f}, target {lv["target"]:.5f})', flush=True)
     return frac
 VARIANTS = {'decouple': U('decouple'), 'finetune': U('finetune'),
-            'steps1200': U('decouple', retain_steps=1200), 'steps300': U('decouple', retain_steps=300),
+            'steps1200': U('decouple', retain_steps=1200), 'steps2400': U('decouple', retain_steps=2400), 'steps300': U('decouple', retain_steps=300),
             'cos1e3': U('decouple', retain_schedule='cosine'), 'lr5e4': U('decouple', lr_retain=5e-4),
             'wd1e4': U('decouple', **{'retention.weight_decay': 1e-4}),
             'frac2': U('decouple', **{'saliency.frac': 0.02}), 'frac1': U('decouple', **{'saliency.frac': 0.01}),
