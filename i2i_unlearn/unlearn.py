@@ -569,7 +569,7 @@ SALIENCY_SCORES = ('fisher', 'ratio')  # what ranks the weights that `prune_sali
 class Saliency:
     "Decoupling by saliency pruning (the default): the weights the forget set leans on most are set to zero."
     frac:float = 0.05 # share of all weights pruned: the top `frac` by the score (`saliency_scores`)
-    score:str = 'fisher' # 'fisher': forget Fisher F; 'ratio': F / (R + eps), R on retain data (SSD's selection)
+    score:str = 'fisher' # 'fisher': forget Fisher F; 'ratio': F / (R + eps), R on retain data (after SSD)
     batches:int = 8 # forget minibatches that estimate the Fisher
     batch:int = 64 # images per minibatch
 
@@ -697,9 +697,10 @@ def saliency_scores(model:nn.Module, # the original model (gradients only)
                     s:Saliency, # the options: score, batches, batch
                     seed:int, # batch order
                    ) -> list:
-    ("Per parameter, the saliency of each weight: the forget Fisher F (SalUn), or F / (R + eps) with R the retain "
-     "Fisher (SSD's selection, Foster et al. AAAI 2024): large where the forget set leans on a weight the retain set "
-     "does not.")
+    ("The saliency of each weight, one tensor per `model.parameters()` of that parameter's shape: the forget Fisher F "
+     "(a squared-gradient variant of SalUn's gradient-magnitude saliency, Fan et al. ICLR 2024), or F / (R + eps) "
+     "with R the retain Fisher (after SSD, Foster et al. AAAI 2024, which compares F with the full training set's "
+     "Fisher and dampens): large where the forget set leans on a weight the retain set does not.")
     fisher = lambda x: forget_fisher(model, x, task, batches=s.batches, batch_size=s.batch, seed=seed)
     f = fisher(splits.forget_train.x)
     if s.score == 'fisher': return f
