@@ -6,7 +6,7 @@ Writes nbs/results/NAME.json = {command, commit, uncommitted_changes, machine, d
 result is the command's OUT/results.json (run), OUT/audit.json (audit) or OUT/bench.json (bench) or OUT/scaling.json (tools/scaling.py). The chapters load these
 files and render them; no measured number is typed into the book.
 """
-import datetime, json, os, platform, shlex, subprocess, sys
+import argparse, datetime, json, os, platform, shlex, subprocess, sys
 from pathlib import Path
 
 def out_dir(cmd:list) -> Path|None:
@@ -29,6 +29,10 @@ def machine(load:float) -> str:
     return (f"{platform.processor() or platform.machine()} ({cpu_model()}, {torch.backends.cpu.get_cpu_capability()}), "
             f"{os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
             f"torch {torch.__version__}, cuda {torch.cuda.is_available()}, 1-minute load average {load:.2f} at the start")
+
+class OneLineParser(argparse.ArgumentParser):
+    "argparse for the tools: a bad argument is one line, 'PROG: error: ...', on stderr and exit code 2 (no usage block)."
+    def error(self, message): print(f"{self.prog}: error: {message}", file=sys.stderr); sys.exit(2)
 
 def provenance(command:list, # the command line that makes the artifact
                note:str='', # appended to the machine description (e.g. how many processes shared it)

@@ -11,11 +11,11 @@ and seconds (contended when --jobs > 1). The models stay in DIR/eE_lrLR/seed_S, 
 `i2i-unlearn run --seeds 3 --epochs E --lr LR --out DIR/eE_lrLR --resume` reuses them and runs only the methods.
 The chapter renders the artifact next to the 50-epoch references of the seeds artifacts.
 """
-import argparse, concurrent.futures as cf, json, multiprocessing as mp, sys, tempfile
+import concurrent.futures as cf, json, multiprocessing as mp, sys, tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from artifact import provenance, write
+from artifact import OneLineParser, provenance, write
 
 MODELS = ('original', 'retrain', 'retrain_2')
 BENCHES = {'class': {}, 'canary': dict(dataset='fashion-canaries', forget_classes=(10,))}  # their RunConfig options
@@ -47,12 +47,8 @@ def recipes(text:str) -> list:
     if any(e < 1 or not 0 < l < 1 for e, l in out): raise ValueError(text)
     return out
 
-class _Parser(argparse.ArgumentParser):
-    "argparse, but a bad argument is one line on stderr and exit code 2 (no usage block)."
-    def error(self, message): print(f"reference_budget: error: {message}", file=sys.stderr); sys.exit(2)
-
 def main(argv:list) -> int:
-    p = _Parser(description=__doc__.strip().splitlines()[0])
+    p = OneLineParser(prog='reference_budget', description=__doc__.strip().splitlines()[0])
     p.add_argument('--recipes', default='100:8e-3', help="comma-separated EPOCHS:LR, e.g. 100:8e-3,50:2e-3")
     p.add_argument('--seeds', default='0,1,2', help="comma-separated seeds")
     p.add_argument('--models', default='original,retrain,retrain_2', help=f"comma-separated, from {', '.join(MODELS)}")

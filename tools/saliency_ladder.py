@@ -9,18 +9,14 @@ retrain.safetensors and retrain_2.safetensors). For each, the tool records decou
 mean losses of the references on forget-train, forget-test and retain-val, and for each score ('fisher', 'ratio') and
 share the same losses of the original after `prune_salient` alone (no retention). One torch thread; seed 0.
 """
-import argparse, sys
+import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from artifact import provenance, write
+from artifact import OneLineParser, provenance, write
 from reference_budget import BENCHES
 
 SPLITS = ('forget_train', 'forget_test', 'retain_val')
-
-class _Parser(argparse.ArgumentParser):
-    "argparse, but a bad argument is one line on stderr and exit code 2 (no usage block)."
-    def error(self, message): print(f"saliency_ladder: error: {message}", file=sys.stderr); sys.exit(2)
 
 def parse_refs(text:str) -> list:
     "'class:DIR,canary:DIR' -> [('class', Path(DIR)), ...]; ValueError naming what is wrong."
@@ -70,7 +66,7 @@ def parse_fracs(text:str) -> list:
     return out
 
 def main(argv:list) -> int:
-    p = _Parser(description=__doc__.strip().splitlines()[0])
+    p = OneLineParser(prog='saliency_ladder', description=__doc__.strip().splitlines()[0])
     p.add_argument('--refs', required=True, help="BENCH:DIR,... (BENCH class or canary; DIR a seed_S reference folder)")
     p.add_argument('--fracs', default='0.001,0.0025,0.005,0.01,0.02,0.05', help="comma-separated shares in (0, 1)")
     p.add_argument('--out', default='nbs/results/saliency_ladder_cpu.json')
