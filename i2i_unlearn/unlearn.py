@@ -13,7 +13,7 @@ import torch.nn as nn
 from . import theory
 from .core import (device_of, UserError, all_mean, average_gradients, choose, seed_everything, shard,
                               world_size)
-from .data import Splits, Task
+from .data import Splits, Task, stream
 from .models import flatten_latent, rebuild
 from .train import (eval_batches, eval_losses, mean_loss, pair_losses, region_mse, sample_losses,
                                train_model)
@@ -24,10 +24,11 @@ __all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'SALIENCY_SCORE
            'latent_mse', 'flat', 'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
            'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain',
            'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
-           'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'DecoupleConfig',
-           'decouple_levels', 'saliency_scores', 'prune_salient', 'climb', 'hold', 'decouple_round', 'deepen',
-           'decouple', 'frozen_teacher', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
-           'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train', 'retrain']
+           'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'Route', 'DecoupleConfig',
+           'decouple_levels', 'saliency_scores', 'prune_top', 'prune_salient', 'climb', 'hold', 'decouple_round',
+           'deepen', 'output_change', 'memorization_proxy', 'choose_route', 'decouple', 'frozen_teacher', 'li2024_loss',
+           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
+           'PairConfig', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -606,6 +607,15 @@ class Rounds:
     settle:float = 0.05 # deepen only if retention brought the held-out retain loss within (1 + settle) of its start...
     min_gain:float = 0.1 # ...and the round raised the forget loss by at least this fraction
 
+@dataclasses.dataclass
+class Route:
+    ("Routing by memorization (after RUM, Zhao et al. NeurIPS 2024): a light decoupling where the forget set is "
+     "generalised, a deep one where it is memorised; `memorization_proxy` decides.")
+    threshold:float = 3. # a proxy above this routes deep (fixed before the three-seed measurement; see 09)
+    probe:float = 0.001 # share of weights the probe prunes by SSD's ratio score; the light route keeps this prune
+    images:int = 256 # at most this many forget and held-out images measure the proxy
+    deep:int = 4 # the deep route prunes by `saliency` and retains `deep` x `retention.steps` steps
+
 # %% ../nbs/05_unlearn.ipynb #db9ba593
 ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.margin', ceiling='level.ceiling',
                decoupling='climb.rule', ascend_on='climb.params', lr_ascent='climb.lr',
@@ -620,8 +630,8 @@ CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plai
            'retention.keep': ('reached', 'target'), 'retention.schedule': SCHEDULES,
            'saliency.score': SALIENCY_SCORES}
 ALIAS_OF = {v: k for k, v in ALIASES.items()}
-GROUPS = dict(level=Level, saliency=Saliency, climb=Climb, retention=Retention, rounds=Rounds)
-SWITCHES = ('saliency', 'climb', 'retention') # the groups an option `name=True/False` turns on or off
+GROUPS = dict(level=Level, saliency=Saliency, climb=Climb, retention=Retention, rounds=Rounds, route=Route)
+SWITCHES = ('saliency', 'climb', 'retention', 'route') # the groups an option `name=True/False` turns on or off
 
 def _set_option(cfg:DecoupleConfig, path:str, value, key:str) -> None:
     "Set `cfg.group.field` from `path`; a one-line `UserError` names the valid options."
@@ -642,6 +652,7 @@ class DecoupleConfig:
     climb:Climb|None = None # decoupling by bounded ascent (the paper's); None: no ascent
     retention:Retention|None = dataclasses.field(default_factory=Retention) # None: decoupling only
     rounds:Rounds = dataclasses.field(default_factory=Rounds) # verification and deepening
+    route:Route|None = dataclasses.field(default_factory=Route) # light or deep pruning by memorization; None: `saliency` as set
     certify:Certify|None = None # release: certified retention (Theorem 4) instead of the hinge retention; one round
 
     def validate(self) -> 'DecoupleConfig':
@@ -706,6 +717,19 @@ def saliency_scores(model:nn.Module, # the original model (gradients only)
     if s.score == 'fisher': return f
     return [a / (b + RATIO_EPS) for a, b in zip(f, fisher(splits.retain_train.x))]
 
+def prune_top(model:nn.Module, # changed in place: its top-scored weights are set to zero
+              scores:list, # one tensor per `model.parameters()`, of its shape (`saliency_scores`)
+              frac:float, # share of all weights to prune, in (0, 1]
+             ) -> tuple:
+    "Set the top `frac` of all weights by `scores` to zero (ties at the cut are pruned too); returns (pruned, total)."
+    flat = torch.cat([f.flatten() for f in scores])
+    k = max(1, int(frac * flat.numel()))
+    cut = flat.kthvalue(flat.numel() - k + 1).values  # the k-th largest saliency
+    masks = [f >= cut for f in scores]
+    with torch.no_grad():
+        for p, m in zip(model.parameters(), masks): p[m] = 0.
+    return int(sum(int(m.sum()) for m in masks)), flat.numel()
+
 def prune_salient(model:nn.Module, # changed in place: its salient weights are set to zero
                   splits:Splits, # forget_train (and retain_train) give the saliency
                   task:Task, # masking operator
@@ -713,16 +737,8 @@ def prune_salient(model:nn.Module, # changed in place: its salient weights are s
                   seed:int, # batch order
                  ) -> dict:
     "Decoupling by saliency pruning: the top `s.frac` of all weights by `saliency_scores` are set to zero."
-    scores = saliency_scores(model, splits, task, s, seed)
-    flat = torch.cat([f.flatten() for f in scores])
-    k = max(1, int(s.frac * flat.numel()))
-    cut = flat.kthvalue(flat.numel() - k + 1).values  # the k-th largest saliency
-    masks = [f >= cut for f in scores]
-    with torch.no_grad():
-        for p, m in zip(model.parameters(), masks): p[m] = 0.
-    n = int(sum(int(m.sum()) for m in masks))
-    return dict(pruned=n, fraction=n / flat.numel(),
-                loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
+    n, total = prune_top(model, saliency_scores(model, splits, task, s, seed), s.frac)
+    return dict(pruned=n, fraction=n / total, loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
 
 # %% ../nbs/05_unlearn.ipynb #f5da031d
 def climb(model:nn.Module, # trained in place
@@ -790,6 +806,61 @@ def deepen(cfg:DecoupleConfig, # the options
     pays = anchored and rd['retain_val_ratio'] <= 1 + r.settle and loss < cap
     return loss < levels['base'] or (pays and loss >= (1 + r.min_gain) * prev)
 
+# %% ../nbs/05_unlearn.ipynb #ec6a3221
+@torch.no_grad()
+def output_change(a:nn.Module, # one model
+                  b:nn.Module, # another, on the same device
+                  x:torch.Tensor, # images (N, C, H, W) in [0, 1], or a `FolderImages`
+                  task:Task, # masking operator: both models see the same masked inputs
+                  images:int=256, # at most this many images, a seeded draw without replacement
+                  seed:int=0, # which images
+                 ) -> float:
+    "Mean over images of the per-image MSE between the outputs of `a` and `b` (squared [0, 1] pixel units)."
+    rows = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:images].sort().values
+    modes = (a.training, b.training)
+    a.eval()
+    b.eval()
+    dev = device_of(a)
+    d = []
+    for xb in stream(x, rows.split(128)):
+        x_in, _ = task(xb.to(dev))
+        d.append((a(x_in) - b(x_in)).float().pow(2).flatten(1).mean(1).cpu())
+    a.train(modes[0])
+    b.train(modes[1])
+    return float(torch.cat(d).mean())
+
+def memorization_proxy(model:nn.Module, # the original model
+                       probe:nn.Module, # the original after a small targeted prune
+                       splits:Splits, # forget_train and retain_val
+                       task:Task, # masking operator
+                       images:int=256, # at most this many images of each split
+                       seed:int=0, # which images
+                      ) -> dict:
+    ("m = `output_change` on forget_train over `output_change` on retain_val (section 7's formula; our proxy, "
+     "in the spirit of RUM's memorization scores); each change averaged over ranks, so every rank routes alike.")
+    cf = all_mean(output_change(model, probe, splits.forget_train.x, task, images, seed))
+    cv = all_mean(output_change(model, probe, splits.retain_val.x, task, images, seed))
+    return dict(forget_change=cf, heldout_change=cv, proxy=cf / max(cv, 1e-12))
+
+# %% ../nbs/05_unlearn.ipynb #077e1f47
+def choose_route(model:nn.Module, # the original model (not changed: the probe is a copy)
+                 splits:Splits, # forget_train, retain_train, retain_val
+                 task:Task, # masking operator
+                 cfg:DecoupleConfig, # the options; `cfg.route` and `cfg.saliency` are set
+                 seed:int, # batch order of the probe's Fisher, and which images measure the proxy
+                ) -> tuple:
+    "Probe, measure, route (section 7): returns (the config the rounds run with, the route's record)."
+    rt, s = cfg.route, cfg.saliency
+    light = Saliency(frac=rt.probe, score='ratio', batches=s.batches, batch=s.batch)
+    probe = copy.deepcopy(model)
+    prune_top(probe, saliency_scores(model, splits, task, light, seed), light.frac)
+    rec = memorization_proxy(model, probe, splits, task, rt.images, seed)
+    deep = rec['proxy'] > rt.threshold
+    rec |= dict(route='deep' if deep else 'light', threshold=rt.threshold)
+    if not deep: return dataclasses.replace(cfg, saliency=light), rec
+    longer = dataclasses.replace(cfg.retention, steps=rt.deep * cfg.retention.steps) if cfg.retention else None
+    return dataclasses.replace(cfg, retention=longer), rec
+
 # %% ../nbs/05_unlearn.ipynb #d3c0up01
 @register('decouple', config=DecoupleConfig)
 def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
@@ -798,11 +869,13 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
              config:DecoupleConfig|None=None, # every option; None: the defaults
              seed:int=0, # seeds every draw
             ) -> tuple:
-    ("Decoupling (saliency pruning; or bounded ascent), then knowledge retention (or certified); returns "
-     "(model, log, certificate).")
+    ("Routing by memorization, decoupling (saliency pruning; or bounded ascent), then knowledge retention (or "
+     "certified); returns (model, log, certificate).")
     cfg = (config or DecoupleConfig()).validate()
     levels = decouple_levels(model, splits, task, cfg.level, seed)
-    log, prev = dict(rounds=[]), levels['before']
+    routed = cfg.route is not None and cfg.saliency is not None
+    cfg, route = choose_route(model, splits, task, cfg, seed) if routed else (cfg, None)
+    log, prev = dict(rounds=[], route=route), levels['before']
     for r in range(1 if cfg.certify else cfg.rounds.most):
         rd = decouple_round(model, splits, task, cfg, levels, seed + 7 * r)
         log['rounds'].append(rd)

@@ -66,7 +66,12 @@ secs = {}
 for n in names:
     seed_everything(MS)
     t = time.time()
-    models[n] = VARIANTS[n](models['original'])
+    if n in VARIANTS: models[n] = VARIANTS[n](models['original'])
+    else:  # session 13: any method spec, e.g. decouple:route.deep=2;retention.schedule=cosine
+        from i2i_unlearn.core import parse_method
+        from i2i_unlearn.unlearn import METHODS
+        name, kw = parse_method(n, METHODS)
+        models[n] = U(name, **kw)(models['original'])
     secs[n] = time.time() - t
 out = variants.report(models, sp, task, secs, f'{bench} ms{MS}')
-(refs / f'hot_{bench}_ms{MS}_{"_".join(names)}.json').write_text(json.dumps(out, indent=1))
+(refs / f'hot_{bench}_ms{MS}_{"_".join(names)}.json'.replace(':', '-').replace(';', '-')).write_text(json.dumps(out, indent=1))
