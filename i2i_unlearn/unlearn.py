@@ -546,6 +546,7 @@ def certificate(model:nn.Module, # the unlearned model
                     ascent_path=col(lambda rd: rd['ascent']['path']),
                     retention_path=col(lambda rd: rd['retention']['path']),
                     pruned_fraction=col(lambda rd: rd['pruned'] and rd['pruned']['fraction']),
+                    route=log.get('route'), # `choose_route`'s record (memorization proxy, route), None without routing
                     G_estimate=G,
                     theorem2_margin_covers_path=(None if last_path is None or G == 0
                                                  else bool(G * last_path <= levels['margin'] * levels['base'])))
@@ -614,7 +615,8 @@ class Route:
     threshold:float = 3. # a proxy above this routes deep (fixed before the three-seed measurement; see 09)
     probe:float = 0.001 # share of weights the probe prunes by SSD's ratio score; the light route keeps this prune
     images:int = 256 # at most this many forget and held-out images measure the proxy
-    deep:int = 4 # the deep route prunes by `saliency` and retains `deep` x `retention.steps` steps
+    deep:int = 4 # the deep route prunes by `saliency` and retains `deep` x `retention.steps` steps...
+    deep_lr:float = 4e-3 # ...from this peak step size, annealed to 0 by the cosine schedule
 
 # %% ../nbs/05_unlearn.ipynb #db9ba593
 ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.margin', ceiling='level.ceiling',
@@ -858,7 +860,8 @@ def choose_route(model:nn.Module, # the original model (not changed: the probe i
     deep = rec['proxy'] > rt.threshold
     rec |= dict(route='deep' if deep else 'light', threshold=rt.threshold)
     if not deep: return dataclasses.replace(cfg, saliency=light), rec
-    longer = dataclasses.replace(cfg.retention, steps=rt.deep * cfg.retention.steps) if cfg.retention else None
+    if cfg.retention is None: return cfg, rec
+    longer = dataclasses.replace(cfg.retention, steps=rt.deep * cfg.retention.steps, lr=rt.deep_lr, schedule='cosine')
     return dataclasses.replace(cfg, retention=longer), rec
 
 # %% ../nbs/05_unlearn.ipynb #d3c0up01

@@ -18,28 +18,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from artifact import OneLineParser, provenance, write
 from reference_budget import BENCHES
-from saliency_ladder import parse_refs
+from saliency_ladder import parse_refs, reference_model
 
 ORACLES = ['retrain', 'retrain_2']
 METHODS = 'decouple,decouple:route=False,finetune,li2024'
 
 def reference_bench(bench:str, d:Path, methods:list, quick:bool=False) -> dict:
     "The route and per model the realism numbers, for one reference folder."
-    import json, torch
-    from safetensors.torch import load_file
+    import json
     from i2i_unlearn.core import RunConfig, parse_method, quick_options
     from i2i_unlearn.experiments import load_run_data
     from i2i_unlearn.metrics import realism
-    from i2i_unlearn.models import build_model
     from i2i_unlearn.train import eval_losses
     from i2i_unlearn.unlearn import METHODS as UMETHODS, unlearn
     seed = int(d.name.removeprefix('seed_'))
     _, sp, task = load_run_data(RunConfig(seed=seed, **BENCHES[bench]))  # the splits the references trained on
-    def get(name):
-        m = build_model('conv_ae', 32)  # run's default model and size
-        m.load_state_dict(load_file(d / f'{name}.safetensors'))
-        return m.eval()
-    models = {n: get(n) for n in ['original', *ORACLES]}
+    models = {n: reference_model(d, n) for n in ['original', *ORACLES]}
     trained = json.loads((d / 'retrain.safetensors.json').read_text())['seconds']
     secs, routes = {}, {}
     for spec in methods:

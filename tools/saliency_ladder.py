@@ -29,22 +29,25 @@ def parse_refs(text:str) -> list:
         out.append((bench, Path(d)))
     return out
 
+def reference_model(d:Path, name:str):
+    "The reference `name` of folder `d`: run's default model and size (conv_ae, 32), in eval mode."
+    from safetensors.torch import load_file
+    from i2i_unlearn.models import build_model
+    m = build_model('conv_ae', 32)
+    m.load_state_dict(load_file(d / f'{name}.safetensors'))
+    return m.eval()
+
 def ladder(bench:str, d:Path, fracs:list) -> dict:
     "Levels, reference losses and the pruned original's losses per score and share, for one reference folder."
     import copy, torch
-    from safetensors.torch import load_file
     from i2i_unlearn.core import RunConfig
     from i2i_unlearn.experiments import load_run_data
-    from i2i_unlearn.models import build_model
     from i2i_unlearn.train import eval_losses
     from i2i_unlearn.unlearn import decouple_levels, prune_salient, Level, Saliency, SALIENCY_SCORES
     torch.set_num_threads(1)
     seed = int(d.name.removeprefix('seed_'))
     _, sp, task = load_run_data(RunConfig(seed=seed, **BENCHES[bench]))  # the splits the references trained on
-    def get(name):
-        m = build_model('conv_ae', 32)  # run's default model and size
-        m.load_state_dict(load_file(d / f'{name}.safetensors'))
-        return m.eval()
+    get = lambda name: reference_model(d, name)
     losses = lambda m: {s: float(eval_losses(m, getattr(sp, s).x, task).mean()) for s in SPLITS}
     names = [n for n in ('original', 'retrain', 'retrain_2') if (d / f'{n}.safetensors').is_file()]
     orig = get('original')
