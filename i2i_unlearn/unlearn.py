@@ -612,7 +612,7 @@ class Rounds:
 class Route:
     ("Routing by memorization (after RUM, Zhao et al. NeurIPS 2024): a light decoupling where the forget set is "
      "generalised, a deep one where it is memorised; `memorization_proxy` decides.")
-    threshold:float = 3. # a proxy above this routes deep (fixed before the three-seed measurement; see 09)
+    threshold:float = 3. # a proxy above this routes deep (chosen on one seed per benchmark; see 09_experiments)
     probe:float = 0.001 # share of weights the probe prunes by SSD's ratio score; the light route keeps this prune
     images:int = 256 # at most this many forget and held-out images measure the proxy
     deep:int = 4 # the deep route prunes by `saliency` and retains `deep` x `retention.steps` steps...
@@ -817,7 +817,8 @@ def output_change(a:nn.Module, # one model
                   images:int=256, # at most this many images, a seeded draw without replacement
                   seed:int=0, # which images
                  ) -> float:
-    "Mean over images of the per-image MSE between the outputs of `a` and `b` (squared [0, 1] pixel units)."
+    ("Mean over images of the per-image MSE between the outputs of `a` and `b`, over all output pixels (not the "
+     "loss's region), in squared [0, 1] pixel units; `a` and `b` must sit on one device.")
     rows = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:images].sort().values
     modes = (a.training, b.training)
     a.eval()
@@ -838,8 +839,9 @@ def memorization_proxy(model:nn.Module, # the original model
                        images:int=256, # at most this many images of each split
                        seed:int=0, # which images
                       ) -> dict:
-    ("m = `output_change` on forget_train over `output_change` on retain_val (section 7's formula; our proxy, "
-     "in the spirit of RUM's memorization scores); each change averaged over ranks, so every rank routes alike.")
+    ("Section 7's m: `output_change` on forget_train over `output_change` on retain_val (denominator floored at "
+     "1e-12), each averaged over ranks so that every rank routes alike. Returns forget_change, heldout_change "
+     "(squared pixel units) and proxy (no unit). Our proxy; RUM (Zhao et al., NeurIPS 2024) routes by memorization.")
     cf = all_mean(output_change(model, probe, splits.forget_train.x, task, images, seed))
     cv = all_mean(output_change(model, probe, splits.retain_val.x, task, images, seed))
     return dict(forget_change=cf, heldout_change=cv, proxy=cf / max(cv, 1e-12))
@@ -851,7 +853,9 @@ def choose_route(model:nn.Module, # the original model (not changed: the probe i
                  cfg:DecoupleConfig, # the options; `cfg.route` and `cfg.saliency` are set
                  seed:int, # batch order of the probe's Fisher, and which images measure the proxy
                 ) -> tuple:
-    "Probe, measure, route (section 7): returns (the config the rounds run with, the route's record)."
+    ("Probe, measure, route (section 7; after RUM, Zhao et al. NeurIPS 2024): returns (the config the rounds run "
+     "with, the record: forget_change, heldout_change, proxy, route, threshold). The deep route replaces "
+     "`retention.steps`, `lr` and `schedule`.")
     rt, s = cfg.route, cfg.saliency
     light = Saliency(frac=rt.probe, score='ratio', batches=s.batches, batch=s.batch)
     probe = copy.deepcopy(model)
@@ -872,8 +876,9 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
              config:DecoupleConfig|None=None, # every option; None: the defaults
              seed:int=0, # seeds every draw
             ) -> tuple:
-    ("Routing by memorization, decoupling (saliency pruning; or bounded ascent), then knowledge retention (or "
-     "certified); returns (model, log, certificate).")
+    ("Varshney & Torra (arXiv 2502.04260), our formulation: routing by memorization, decoupling (saliency pruning; "
+     "or bounded ascent), then knowledge retention (or certified). Returns (model, log with 'rounds' and 'route', "
+     "certificate); an unknown option is a `UserError`.")
     cfg = (config or DecoupleConfig()).validate()
     levels = decouple_levels(model, splits, task, cfg.level, seed)
     routed = cfg.route is not None and cfg.saliency is not None
