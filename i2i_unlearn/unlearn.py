@@ -613,7 +613,7 @@ class Route:
     ("Routing by memorization (after RUM, Zhao et al. NeurIPS 2024): a light decoupling where the forget set is "
      "generalised, a deep one where it is memorised; `memorization_proxy` decides.")
     threshold:float = 3. # a proxy above this routes deep (chosen on one seed per benchmark; see 09_experiments)
-    probe:float = 0.001 # share of weights the probe prunes by SSD's ratio score; the light route keeps this prune
+    probe:float = 0.001 # share of weights the probe prunes by the forget/retain Fisher ratio; the light route keeps it
     images:int = 256 # at most this many forget and held-out images measure the proxy
     deep:int = 4 # the deep route prunes by `saliency` and retains `deep` x `retention.steps` steps...
     deep_lr:float = 4e-3 # ...from this peak step size, annealed to 0 by the cosine schedule
@@ -818,7 +818,9 @@ def output_change(a:nn.Module, # one model
                   seed:int=0, # which images
                  ) -> float:
     ("Mean over images of the per-image MSE between the outputs of `a` and `b`, over all output pixels (not the "
-     "loss's region), in squared [0, 1] pixel units; `a` and `b` must sit on one device.")
+     "loss's region), in squared [0, 1] pixel units; `a` and `b` must sit on one device. `metrics.oracle_distance` of "
+     "two `outputs_and_losses` gives the same number; this loop scores both models per batch without holding all "
+     "outputs, and keeps `metrics` (scikit-learn, torchmetrics) out of this module's imports.")
     rows = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))[:images].sort().values
     modes = (a.training, b.training)
     a.eval()
