@@ -737,9 +737,11 @@ def prune_salient(model:nn.Module, # changed in place: its salient weights are s
                   task:Task, # masking operator
                   s:Saliency, # the options
                   seed:int, # batch order
+                  scores:list|None=None, # this model's `saliency_scores` for `s` and `seed`, if already computed
                  ) -> dict:
     "Decoupling by saliency pruning: the top `s.frac` of all weights by `saliency_scores` are set to zero."
-    n, total = prune_top(model, saliency_scores(model, splits, task, s, seed), s.frac)
+    scores = saliency_scores(model, splits, task, s, seed) if scores is None else scores
+    n, total = prune_top(model, scores, s.frac)
     return dict(pruned=n, fraction=n / total, loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
 
 # %% ../nbs/05_unlearn.ipynb #f5da031d
@@ -783,9 +785,10 @@ def decouple_round(model:nn.Module, splits:Splits, task:Task,
                    cfg:DecoupleConfig, # the options
                    levels:dict, # `decouple_levels`
                    seed:int, # this round's batch order
+                   scores:list|None=None, # `prune_salient`'s scores, if already computed (the light route's probe)
                   ) -> dict:
     "One round: saliency pruning, climb (each when configured), then retention (not with `cfg.certify`)."
-    pruned = prune_salient(model, splits, task, cfg.saliency, seed) if cfg.saliency else None
+    pruned = prune_salient(model, splits, task, cfg.saliency, seed, scores) if cfg.saliency else None
     no_climb = dict(steps=0, path=0., G=0., loss=pruned['loss'] if pruned else levels['before'], stop='no climb')
     a = climb(model, splits, task, cfg.climb, levels, seed) if cfg.climb else no_climb
     if cfg.retention is None or cfg.certify: rt = dict(steps=0, path=0., loss=a['loss'], keep_level=None)
@@ -856,19 +859,21 @@ def choose_route(model:nn.Module, # the original model (not changed: the probe i
                  seed:int, # batch order of the probe's Fisher, and which images measure the proxy
                 ) -> tuple:
     ("Probe, measure, route (section 7; after RUM, Zhao et al. NeurIPS 2024): returns (the config the rounds run "
-     "with, the record: forget_change, heldout_change, proxy, route, threshold). The deep route replaces "
-     "`retention.steps`, `lr` and `schedule`.")
+     "with, the record: forget_change, heldout_change, proxy, route, threshold, the probe's scores on the light "
+     "route or None). The light route's first round prunes by those scores, so they are not computed twice. The "
+     "deep route replaces `retention.steps`, `lr` and `schedule`.")
     rt, s = cfg.route, cfg.saliency
     light = Saliency(frac=rt.probe, score='ratio', batches=s.batches, batch=s.batch)
     probe = copy.deepcopy(model)
-    prune_top(probe, saliency_scores(model, splits, task, light, seed), light.frac)
+    scores = saliency_scores(model, splits, task, light, seed)
+    prune_top(probe, scores, light.frac)
     rec = memorization_proxy(model, probe, splits, task, rt.images, seed)
     deep = rec['proxy'] > rt.threshold
     rec |= dict(route='deep' if deep else 'light', threshold=rt.threshold)
-    if not deep: return dataclasses.replace(cfg, saliency=light), rec
-    if cfg.retention is None: return cfg, rec
+    if not deep: return dataclasses.replace(cfg, saliency=light), rec, scores
+    if cfg.retention is None: return cfg, rec, None
     longer = dataclasses.replace(cfg.retention, steps=rt.deep * cfg.retention.steps, lr=rt.deep_lr, schedule='cosine')
-    return dataclasses.replace(cfg, retention=longer), rec
+    return dataclasses.replace(cfg, retention=longer), rec, None
 
 # %% ../nbs/05_unlearn.ipynb #d3c0up01
 @register('decouple', config=DecoupleConfig)
@@ -884,10 +889,10 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
     cfg = (config or DecoupleConfig()).validate()
     levels = decouple_levels(model, splits, task, cfg.level, seed)
     routed = cfg.route is not None and cfg.saliency is not None
-    cfg, route = choose_route(model, splits, task, cfg, seed) if routed else (cfg, None)
+    cfg, route, scores = choose_route(model, splits, task, cfg, seed) if routed else (cfg, None, None)
     log, prev = dict(rounds=[], route=route), levels['before']
     for r in range(1 if cfg.certify else cfg.rounds.most):
-        rd = decouple_round(model, splits, task, cfg, levels, seed + 7 * r)
+        rd = decouple_round(model, splits, task, cfg, levels, seed + 7 * r, scores if r == 0 else None)
         log['rounds'].append(rd)
         if not deepen(cfg, rd, levels, prev): break
         prev = rd['retention']['loss']
