@@ -9,8 +9,13 @@ config.toml, audit.json and models/*.safetensors). Each method unlearns the save
 reference folder, the audit's seed for an audit); nothing is retrained. Per benchmark the artifact records decouple's
 route (`unlearn.choose_route`: proxy, route), and per model the realism numbers, named as `experiments.COLUMNS`
 names them: for class and canary, forget-test and forget-train realism ratio and forget quality (KS p) against the
-two oracles, retain-test MSE over oracle 1's, seconds, and cost_ratio (seconds over oracle 1's training seconds); for
+two oracles, retain-test and forget-test MSE over oracle 1's, seconds, and cost_ratio (seconds over oracle 1's training seconds); for
 the audit, `audit.audit_numbers`, seconds and cost_ratio. One torch thread.
+
+Oracle 1's seconds were measured when it was trained, often under another load than the methods' now. So per folder the
+tool also times MATCH_EPOCHS epochs of oracle 1's recipe (same epochs' batch size and step size, held-out curve as `run`
+records it, no checkpoint) in this process right after the methods, scales them to the recipe's epochs
+(oracle_seconds_here) and reports cost_ratio_here = seconds / oracle_seconds_here: both sides timed under one load.
 """
 import os, sys
 from pathlib import Path
@@ -22,6 +27,21 @@ from saliency_ladder import parse_refs, reference_model
 
 ORACLES = ['retrain', 'retrain_2']
 METHODS = 'decouple,decouple:route=False,finetune,li2024'
+MATCH_EPOCHS = 3  # epochs of the oracle's recipe timed next to the methods (scaled to the recipe's epochs)
+
+def oracle_seconds_here(original, splits, task, epochs:int, batch_size:int, lr:float, seed:int, heldout=None) -> float:
+    "The oracle recipe's seconds under the current load: MATCH_EPOCHS epochs of `retrain`, timed, x epochs / MATCH_EPOCHS."
+    from i2i_unlearn.unlearn import unlearn
+    extra = dict(heldout=heldout) if heldout is not None else {}
+    r = unlearn(original, splits, 'retrain', task, seed=seed, epochs=MATCH_EPOCHS, batch_size=batch_size, lr=lr, **extra)
+    return r.seconds * epochs / MATCH_EPOCHS
+
+def recipe_of(d:Path) -> tuple:
+    "(epochs, lr) of a reference folder .../e{epochs}_lr{lr}/seed_S, as `tools/reference_budget.py --keep` names it."
+    import re
+    m = re.fullmatch(r'e(\d+)_lr([0-9.e+-]+)', d.parent.name)
+    if m is None: raise ValueError(f"--refs: {d.parent.name} is not e{{epochs}}_lr{{lr}} (reference_budget's --keep layout)")
+    return int(m[1]), float(m[2])
 
 def reference_bench(bench:str, d:Path, methods:list, quick:bool=False) -> dict:
     "The route and per model the realism numbers, for one reference folder."
@@ -32,7 +52,9 @@ def reference_bench(bench:str, d:Path, methods:list, quick:bool=False) -> dict:
     from i2i_unlearn.train import eval_losses
     from i2i_unlearn.unlearn import METHODS as UMETHODS, unlearn
     seed = int(d.name.removeprefix('seed_'))
-    _, sp, task = load_run_data(RunConfig(seed=seed, **BENCHES[bench]))  # the splits the references trained on
+    epochs, lr = recipe_of(d)
+    cfg = RunConfig(seed=seed, epochs=epochs, lr=lr, **BENCHES[bench])
+    _, sp, task = load_run_data(cfg)  # the splits the references trained on
     models = {n: reference_model(d, n) for n in ['original', *ORACLES]}
     trained = json.loads((d / 'retrain.safetensors.json').read_text())['seconds']
     secs, routes = {}, {}
@@ -41,14 +63,19 @@ def reference_bench(bench:str, d:Path, methods:list, quick:bool=False) -> dict:
         r = unlearn(models['original'], sp, name, task, seed=0, **(quick_options(name) if quick else {}) | kw)
         models[spec], secs[spec] = r.model, r.seconds
         if r.log.get('route'): routes[spec] = r.log['route']
+    here = oracle_seconds_here(models['original'], sp, task, epochs, cfg.batch_size, lr, seed, sp.retain_val.x)
     ref = float(eval_losses(models['retrain'], sp.retain_test.x, task).mean())
+    fref = float(eval_losses(models['retrain'], sp.forget_test.x, task).mean())
     ft, fr = (realism(models, ORACLES, getattr(sp, s).x, task) for s in ('forget_test', 'forget_train'))
     rows = {n: dict(forget_test_realism_ratio=ft[n]['realism_ratio'], forget_test_ks_p=ft[n]['forget_quality'],
                     forget_train_realism_ratio=fr[n]['realism_ratio'], forget_train_ks_p=fr[n]['forget_quality'],
                     retain_test_mse_over_oracle=float(eval_losses(m, sp.retain_test.x, task).mean()) / ref,
-                    seconds=secs.get(n), cost_ratio=secs[n] / trained if n in secs else None)
+                    forget_test_mse_over_oracle=float(eval_losses(m, sp.forget_test.x, task).mean()) / fref,
+                    seconds=secs.get(n), cost_ratio=secs[n] / trained if n in secs else None,
+                    cost_ratio_here=secs[n] / here if n in secs else None)
             for n, m in models.items()}
-    return dict(bench=bench, seed=seed, folder=str(d), oracle_seconds=trained, routes=routes, models=rows)
+    return dict(bench=bench, seed=seed, folder=str(d), oracle_seconds=trained, oracle_seconds_here=here,
+                match_epochs=MATCH_EPOCHS, routes=routes, models=rows)
 
 def audit_bench(d:Path, methods:list) -> dict:
     "The route and per model `audit.audit_numbers`, for one audit folder (its saved models, unlearned again)."
@@ -67,6 +94,7 @@ def audit_bench(d:Path, methods:list) -> dict:
     refs = {n: get(n) for n in ['original', *A.oracle_names(c.oracles)]}
     variants = A.method_variants(c.methods)
     new, secs = A.unlearn_variants(c, refs['original'], data, variants, say=lambda m: None)
+    here = oracle_seconds_here(refs['original'], data.splits, data.task, c.epochs, c.batch_size, c.lr, c.seed)
     models = refs | new
     thr = A.calibrate_threshold(models['original'], data.calib, data.task, data.poison)
     res = A.audit_models(models, data, thr, c.alpha, c.beta)
@@ -77,10 +105,11 @@ def audit_bench(d:Path, methods:list) -> dict:
         res[k] |= dict(seconds=secs.get(k), trigger_effect_ratio=ratios[k], realism=real[k], regeneration=regen.get(k, []))
     report = A.audit_report(c=c, ds=ds, data=data, res=res, threshold=thr, variants=variants, device=get_device('cpu'))
     trained = json.loads((d / 'audit.json').read_text())['models']['retrain']['seconds']
-    rows = {n: r | dict(seconds=secs.get(n), cost_ratio=secs[n] / trained if n in secs else None)
+    rows = {n: r | dict(seconds=secs.get(n), cost_ratio=secs[n] / trained if n in secs else None,
+                        cost_ratio_here=secs[n] / here if n in secs else None)
             for n, r in A.audit_numbers(report).items()}
-    return dict(bench='audit', seed=c.seed, folder=str(d), oracle_seconds=trained, routes=_routes(c, refs, data),
-                models=rows)
+    return dict(bench='audit', seed=c.seed, folder=str(d), oracle_seconds=trained, oracle_seconds_here=here,
+                match_epochs=MATCH_EPOCHS, routes=_routes(c, refs, data), models=rows)
 
 def _routes(c, refs:dict, data) -> dict:
     "decouple's route on the audit's original (what `unlearn_variants` does inside decouple, with the audit's seed)."
@@ -115,6 +144,7 @@ def main(argv:list) -> int:
     from i2i_unlearn.unlearn import METHODS as UMETHODS
     try:
         refs = parse_refs(a.refs) if a.refs else []
+        for _, d in refs: recipe_of(d)
         audits = parse_audits(a.audits)
         methods = [m for m in a.methods.split(',') if m]
         if not (refs or audits): raise ValueError("give --refs, --audits or both")
