@@ -365,7 +365,8 @@ def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=valu
     return {s.strip(): parse_method(s, valid) for s in methods}
 
 # %% ../nbs/07_audit.ipynb #cdb2d099
-SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, and per model `trigger_effect_ratio` and `realism`
+SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, per model `trigger_effect_ratio` and `realism`, per
+# method that gives one its `certificate` (decouple's: proved, measured, its route)
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
 FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
 
@@ -481,14 +482,16 @@ def unlearn_variants(c:AuditConfig, # resolved options (`--quick` shortens every
                      variants:dict, # `method_variants(c.methods)`
                      say, # callable(str) for progress messages
                     ) -> tuple:
-    "Unlearn the poisoned samples with each variant; returns (models, seconds)."
-    models, secs = {}, {}
+    ("Unlearn the poisoned samples with each variant; returns (models, seconds, certificates). `certificates` maps "
+     "the labels of methods that give one (`decouple`) to it: what is proved, what is measured, and decouple's route.")
+    models, secs, certs = {}, {}, {}
     for label, (name, kw) in variants.items():
         opts = (quick_options(name) if c.quick else {}) | kw
         r = unlearn(original, data.splits, name, data.task, seed=c.seed, **opts)
         models[label], secs[label] = r.model, r.seconds
+        if r.certificate is not None: certs[label] = r.certificate
         say(f"{label}: {r.seconds:.0f} s")
-    return models, secs
+    return models, secs, certs
 
 # %% ../nbs/07_audit.ipynb #st3ps004
 AUDIT_SPLITS = ('triggered_queries', 'clean_queries', 'retain_test')  # where realism against the oracles is measured
@@ -579,7 +582,7 @@ def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None 
     ds, data = audit_data(c=c)
     original, t_orig = train_backdoored(c=c, data=data, device=dev, say=say)
     oracles, t_oracles = retrain_oracles(c=c, original=original, data=data, say=say)
-    methods, t_methods = unlearn_variants(c=c, original=original, data=data, variants=variants, say=say)
+    methods, t_methods, certs = unlearn_variants(c=c, original=original, data=data, variants=variants, say=say)
     models, secs = {'original': original} | oracles | methods, {'original': t_orig} | t_oracles | t_methods
     thr = calibrate_threshold(original, data.calib, data.task, data.poison)
     res = audit_models(models, data, thr, c.alpha, c.beta)
@@ -590,6 +593,7 @@ def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None 
     for k in models:
         res[k] |= dict(seconds=secs[k], trigger_effect_ratio=ratios[k], realism=realism[k])
         res[k] |= {'regeneration': regen[k]} if k in regen else {}
+        res[k] |= {'certificate': certs[k]} if k in certs else {}
         say(f"{k}: success {res[k]['success']:.2f}" + ''.join(f" -> {g['success']:.2f}" for g in regen.get(k, [])))
     report = audit_report(c=c, ds=ds, data=data, res=res, threshold=thr, variants=variants, device=dev)
     return report, models, data

@@ -51,13 +51,15 @@ def _references(d:Path):
 def test_reference_and_audit_folders_become_the_artifact(tmp_path):
     "A quick audit and stand-in references: routes, rows per model and costs, named as `experiments.COLUMNS`."
     from i2i_unlearn.experiments import COLUMNS
-    _references(tmp_path / 'seed_0')
+    refs = tmp_path / 'e2_lr0.001' / 'seed_0'  # reference_budget's --keep layout: the oracle's recipe in the name
+    refs.parent.mkdir()
+    _references(refs)
     aud = tmp_path / 'audit'
     r = subprocess.run([sys.executable, '-m', 'i2i_unlearn', 'audit', '--quick', '--device', 'cpu', '--methods',
                         'decouple', '--out', str(aud)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     out = tmp_path / 'route.json'
-    r = _run('--refs', f'class:{tmp_path / "seed_0"}', '--audits', str(aud), '--methods', 'decouple,finetune',
+    r = _run('--refs', f'class:{refs}', '--audits', str(aud), '--methods', 'decouple,finetune',
              '--quick', '--out', str(out))
     assert r.returncode == 0, r.stderr[-2000:]
     a = json.loads(out.read_text())
@@ -70,7 +72,26 @@ def test_reference_and_audit_folders_become_the_artifact(tmp_path):
         assert rt['route'] == ('deep' if rt['proxy'] > rt['threshold'] else 'light')
         assert row['models']['finetune']['cost_ratio'] == pytest.approx(row['models']['finetune']['seconds']
                                                                       / row['oracle_seconds'])
-    assert set(ref['models']['decouple']) <= set(COLUMNS) | {'forget_train_ks_p'}
+        # the oracle's recipe timed here: 3 epochs, scaled to the recipe's (2 for the references, the audit's own)
+        assert row['match_epochs'] == 3 and row['oracle_seconds_here'] > 0
+        assert row['models']['finetune']['cost_ratio_here'] == pytest.approx(row['models']['finetune']['seconds']
+                                                                           / row['oracle_seconds_here'])
+        assert row['models']['retrain']['cost_ratio_here'] is None  # a reference is not timed again
+    assert set(ref['models']['decouple']) <= set(COLUMNS) | {'forget_train_ks_p', 'cost_ratio_here',
+                                                             'forget_test_mse_over_oracle'}
+    assert ref['models']['retrain']['forget_test_mse_over_oracle'] == 1.
     assert ref['models']['retrain']['retain_test_mse_over_oracle'] == 1.
     assert ref['models']['retrain_2']['forget_test_realism_ratio'] == pytest.approx(1.)
     assert audit['models']['retrain']['trigger_effect_ratio'] == 1.
+
+
+def test_recipe_of_reads_the_keep_layout(tmp_path):
+    "The oracle's epochs and step size come from the folder name; anything else is refused before torch loads."
+    from route_check import recipe_of
+    assert recipe_of(Path('/x/e100_lr0.008/seed_2')) == (100, 0.008)
+    with pytest.raises(ValueError, match='is not e'): recipe_of(tmp_path / 'seed_0')
+    d = tmp_path / 'seed_0'
+    d.mkdir()
+    (d / 'original.safetensors').write_text('')
+    r = _run('--refs', f'class:{d}', '--out', str(tmp_path / 'r.json'))
+    assert r.returncode == 2 and "is not e{epochs}_lr{lr}" in r.stderr and len(r.stderr.strip().splitlines()) == 1

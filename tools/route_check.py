@@ -7,7 +7,7 @@ BENCH is class or canary and DIR a seed_S reference folder of `tools/reference_b
 (original, retrain and retrain_2 .safetensors). An audit DIR is the --out folder of `i2i-unlearn audit` (its
 config.toml, audit.json and models/*.safetensors). Each method unlearns the saved original again (seed 0 for a
 reference folder, the audit's seed for an audit); nothing is retrained. Per benchmark the artifact records decouple's
-route (`unlearn.choose_route`: proxy, route), and per model the realism numbers, named as `experiments.COLUMNS`
+route (`unlearn.choose_route`'s record: proxy, route; read from decouple's log, in an audit from its certificate), and per model the realism numbers, named as `experiments.COLUMNS`
 names them: for class and canary, forget-test and forget-train realism ratio and forget quality (KS p) against the
 two oracles, retain-test and forget-test MSE over oracle 1's, seconds, and cost_ratio (seconds over oracle 1's training seconds); for
 the audit, `audit.audit_numbers`, seconds and cost_ratio. One torch thread.
@@ -93,7 +93,7 @@ def audit_bench(d:Path, methods:list) -> dict:
         return m.eval()
     refs = {n: get(n) for n in ['original', *A.oracle_names(c.oracles)]}
     variants = A.method_variants(c.methods)
-    new, secs = A.unlearn_variants(c, refs['original'], data, variants, say=lambda m: None)
+    new, secs, certs = A.unlearn_variants(c, refs['original'], data, variants, say=lambda m: None)
     here = oracle_seconds_here(refs['original'], data.splits, data.task, c.epochs, c.batch_size, c.lr, c.seed)
     models = refs | new
     thr = A.calibrate_threshold(models['original'], data.calib, data.task, data.poison)
@@ -108,20 +108,9 @@ def audit_bench(d:Path, methods:list) -> dict:
     rows = {n: r | dict(seconds=secs.get(n), cost_ratio=secs[n] / trained if n in secs else None,
                         cost_ratio_here=secs[n] / here if n in secs else None)
             for n, r in A.audit_numbers(report).items()}
+    routes = {k: cert['measured']['route'] for k, cert in certs.items() if cert['measured'].get('route')}
     return dict(bench='audit', seed=c.seed, folder=str(d), oracle_seconds=trained, oracle_seconds_here=here,
-                match_epochs=MATCH_EPOCHS, routes=_routes(c, refs, data), models=rows)
-
-def _routes(c, refs:dict, data) -> dict:
-    "decouple's route on the audit's original (what `unlearn_variants` does inside decouple, with the audit's seed)."
-    from i2i_unlearn.core import parse_method
-    from i2i_unlearn.unlearn import METHODS as UMETHODS, DecoupleConfig, choose_route
-    out = {}
-    for spec in c.methods:
-        name, kw = parse_method(spec, UMETHODS)
-        cfg = DecoupleConfig.of(**kw) if name == 'decouple' else None
-        if cfg is not None and cfg.route is not None and cfg.saliency is not None:
-            out[spec] = choose_route(refs['original'], data.splits, data.task, cfg, c.seed)[1]
-    return out
+                match_epochs=MATCH_EPOCHS, routes=routes, models=rows)
 
 def parse_audits(text:str) -> list:
     "'DIR,DIR' -> [Path, ...]; ValueError unless each holds config.toml, audit.json and models/original.safetensors."

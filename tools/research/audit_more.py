@@ -24,7 +24,7 @@ def get(name):
     return m
 
 refs = {n: get(n) for n in ['original', *oracle_names(c.oracles)]}
-new, secs = unlearn_variants(c, refs['original'], data, method_variants(c.methods), say=print)
+new, secs, _ = unlearn_variants(c, refs['original'], data, method_variants(c.methods), say=print)
 models = refs | new
 thr = calibrate_threshold(models['original'], data.calib, data.task, data.poison)
 res = audit_models(models, data, thr, c.alpha, c.beta)
