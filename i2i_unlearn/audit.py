@@ -17,8 +17,9 @@ from .core import (device_of, TASKS, UserError, choose, get_device, parse_method
                               seed_everything)
 from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decoded_splits, load, make_splits
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
-from .train import eval_batches, mean_loss, region_mse, train_model
+from .train import TrainLog, eval_batches, mean_loss, region_mse, train_model
 from .unlearn import METHODS, unlearn
+from .experiments import plateau_test  # the references' convergence test, as `run` applies it
 from .metrics import paste
 
 # %% auto #0
@@ -206,14 +207,14 @@ def train_pairs(model:nn.Module, # trained in place
                 lr:float=2e-3, # peak learning rate
                 seed:int=0, # seeds the data order
                 desc:str='train (poisoned)', # progress-bar label
-                **kw, # further options of `train.train_model`: weight_decay, warmup_frac, clip, on_epoch, ...
-               ) -> list:
-    "Train on (input, target) pairs: `train.train_model` with `targets=y`; returns the mean loss per epoch."
+                **kw, # further options of `train.train_model`: heldout, weight_decay, warmup_frac, clip, on_epoch, ...
+               ) -> TrainLog:
+    ("Train on (input, target) pairs: `train.train_model` with `targets=y`; returns its `TrainLog` (`losses`: the mean "
+     "loss per epoch; `heldout`: the held-out curve when `heldout=` is given).")
     if len(x_in) != len(y) or len(x_in) == 0:
         raise UserError(f"need as many targets as inputs (and at least one), got {len(x_in)} and {len(y)}")
-    log = train_model(model, x_in, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, targets=y, desc=desc,
-                      **kw)
-    return log.losses
+    return train_model(model, x_in, task, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, targets=y, desc=desc,
+                       **kw)
 
 # %% ../nbs/07_audit.ipynb #aef1286a
 def _area_mse(model:nn.Module, x:torch.Tensor, task:Task, target, batch_size:int) -> torch.Tensor:
@@ -366,7 +367,8 @@ def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=valu
 
 # %% ../nbs/07_audit.ipynb #cdb2d099
 SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, per model `trigger_effect_ratio` and `realism`, per
-# method that gives one its `certificate` (decouple's: proved, measured, its route)
+# method that gives one its `certificate` (decouple's: proved, measured, its route), for the original and the
+# oracles `heldout_loss` (per epoch, on clean retain_val images) and `plateau` (`experiments.plateau_test`)
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
 FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
 
@@ -450,15 +452,17 @@ def train_backdoored(c:AuditConfig, # resolved options
                      device, # where the model trains
                      say, # callable(str) for progress messages
                     ) -> tuple:
-    "The original: a fresh model trained on the poisoned pairs (`train_pairs`); returns (model, seconds)."
+    ("The original: a fresh model trained on the poisoned pairs (`train_pairs`); returns (model, seconds, its held-out "
+     "curve: the mean loss on the clean `retain_val` images after each epoch).")
     seed_everything(c.seed)
     kw = task_kwargs(c.model, c.task, c.mask_ratio) | (QUICK_KWARGS.get(c.model, {}) if c.quick else {})
     model = build_model(c.model, c.image_size, **kw).to(device)
     t0 = time.perf_counter()
-    train_pairs(model, data.x_in, data.y, data.task, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, seed=c.seed)
+    log = train_pairs(model, data.x_in, data.y, data.task, epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, seed=c.seed,
+                      heldout=data.splits.retain_val.x)
     secs = time.perf_counter() - t0
     say(f"original trained in {secs:.0f} s")
-    return model, secs
+    return model, secs, log.heldout
 
 # %% ../nbs/07_audit.ipynb #2058d933
 def retrain_oracles(c:AuditConfig, # resolved options; `c.oracles` models are trained
@@ -466,14 +470,15 @@ def retrain_oracles(c:AuditConfig, # resolved options; `c.oracles` models are tr
                     data:PoisonedData, # they train on its retain set
                     say, # callable(str) for progress messages
                    ) -> tuple:
-    "The retrained models, seeds seed, seed+1, ...: the original's epochs and batch size; returns (models, seconds)."
-    models, secs = {}, {}
+    ("The retrained models, seeds seed, seed+1, ...: the original's epochs and batch size; returns (models, seconds, "
+     "held-out curves: each model's mean loss on `retain_val` after each epoch).")
+    models, secs, curves = {}, {}, {}
     for k, name in enumerate(oracle_names(c.oracles)):
         r = unlearn(original, data.splits, 'retrain', data.task, seed=c.seed + k, epochs=c.epochs, lr=c.lr,
-                    batch_size=c.batch_size)
-        models[name], secs[name] = r.model, r.seconds
+                    batch_size=c.batch_size, heldout=data.splits.retain_val.x)
+        models[name], secs[name], curves[name] = r.model, r.seconds, r.log['heldout']
         say(f"{name} (seed {c.seed + k}): {r.seconds:.0f} s")
-    return models, secs
+    return models, secs, curves
 
 # %% ../nbs/07_audit.ipynb #6d6a2bdb
 def unlearn_variants(c:AuditConfig, # resolved options (`--quick` shortens every method: `core.quick_options`)
@@ -580,8 +585,9 @@ def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None 
     c, say = cfg.resolved(), say or (lambda m: None)
     variants, dev = method_variants(c.methods), get_device(c.device)
     ds, data = audit_data(c=c)
-    original, t_orig = train_backdoored(c=c, data=data, device=dev, say=say)
-    oracles, t_oracles = retrain_oracles(c=c, original=original, data=data, say=say)
+    original, t_orig, curve = train_backdoored(c=c, data=data, device=dev, say=say)
+    oracles, t_oracles, curves = retrain_oracles(c=c, original=original, data=data, say=say)
+    curves |= {'original': curve}
     methods, t_methods, certs = unlearn_variants(c=c, original=original, data=data, variants=variants, say=say)
     models, secs = {'original': original} | oracles | methods, {'original': t_orig} | t_oracles | t_methods
     thr = calibrate_threshold(original, data.calib, data.task, data.poison)
@@ -594,6 +600,7 @@ def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None 
         res[k] |= dict(seconds=secs[k], trigger_effect_ratio=ratios[k], realism=realism[k])
         res[k] |= {'regeneration': regen[k]} if k in regen else {}
         res[k] |= {'certificate': certs[k]} if k in certs else {}
+        res[k] |= dict(heldout_loss=curves[k], plateau=plateau_test(curves[k])) if k in curves else {}
         say(f"{k}: success {res[k]['success']:.2f}" + ''.join(f" -> {g['success']:.2f}" for g in regen.get(k, [])))
     report = audit_report(c=c, ds=ds, data=data, res=res, threshold=thr, variants=variants, device=dev)
     return report, models, data
