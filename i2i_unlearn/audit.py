@@ -19,7 +19,7 @@ from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decod
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
 from .train import TrainLog, eval_batches, mean_loss, region_mse, train_model
 from .unlearn import METHODS, unlearn
-from .experiments import plateau_test  # the references' convergence test, as `run` applies it
+from .experiments import convergence_warnings, plateau_test, quick_convergence_note  # as `run` applies them
 from .metrics import paste
 
 # %% auto #0
@@ -368,7 +368,8 @@ def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=valu
 # %% ../nbs/07_audit.ipynb #cdb2d099
 SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, per model `trigger_effect_ratio` and `realism`, per
 # method that gives one its `certificate` (decouple's: proved, measured, its route), for the original and the
-# oracles `heldout_loss` (per epoch, on clean retain_val images) and `plateau` (`experiments.plateau_test`)
+# oracles `heldout_loss` (per epoch, on clean retain_val images) and `plateau` (`experiments.plateau_test`), and
+# `warnings`: the references that fail that test, as `run` words them
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
 FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
 
@@ -603,6 +604,9 @@ def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None 
         res[k] |= dict(heldout_loss=curves[k], plateau=plateau_test(curves[k])) if k in curves else {}
         say(f"{k}: success {res[k]['success']:.2f}" + ''.join(f" -> {g['success']:.2f}" for g in regen.get(k, [])))
     report = audit_report(c=c, ds=ds, data=data, res=res, threshold=thr, variants=variants, device=dev)
+    conv = {k: dict(heldout_loss=v, **res[k]['plateau']) for k, v in curves.items()}
+    report['warnings'] = quick_convergence_note(conv) if c.quick else convergence_warnings(conv)
+    for w in report['warnings']: say('warning: ' + w)
     return report, models, data
 
 # %% ../nbs/07_audit.ipynb #82e89877
