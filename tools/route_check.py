@@ -13,8 +13,9 @@ two oracles, retain-test and forget-test MSE over oracle 1's, seconds, and cost_
 the audit, `audit.audit_numbers`, seconds and cost_ratio. One torch thread.
 
 Oracle 1's seconds were measured when it was trained, often under another load than the methods' now. So per folder the
-tool also times MATCH_EPOCHS epochs of oracle 1's recipe (same epochs' batch size and step size, held-out curve as `run`
-records it, no checkpoint) in this process right after the methods, scales them to the recipe's epochs
+tool also times MATCH_EPOCHS epochs of oracle 1's recipe (same batch size and step size; the held-out curve where the
+reference recorded one: reference folders, and audits that record `heldout_loss`; no checkpoint) in this process right
+after the methods, scales them to the recipe's epochs
 (oracle_seconds_here) and reports cost_ratio_here = seconds / oracle_seconds_here: both sides timed under one load.
 """
 import os, sys
@@ -94,7 +95,9 @@ def audit_bench(d:Path, methods:list) -> dict:
     refs = {n: get(n) for n in ['original', *A.oracle_names(c.oracles)]}
     variants = A.method_variants(c.methods)
     new, secs, certs = A.unlearn_variants(c, refs['original'], data, variants, say=lambda m: None)
-    here = oracle_seconds_here(refs['original'], data.splits, data.task, c.epochs, c.batch_size, c.lr, c.seed)
+    oracle = json.loads((d / 'audit.json').read_text())['models']['retrain']
+    curve = data.splits.retain_val.x if 'heldout_loss' in oracle else None  # newer audits evaluate it every epoch
+    here = oracle_seconds_here(refs['original'], data.splits, data.task, c.epochs, c.batch_size, c.lr, c.seed, curve)
     models = refs | new
     thr = A.calibrate_threshold(models['original'], data.calib, data.task, data.poison)
     res = A.audit_models(models, data, thr, c.alpha, c.beta)
@@ -104,7 +107,7 @@ def audit_bench(d:Path, methods:list) -> dict:
     for k in models:
         res[k] |= dict(seconds=secs.get(k), trigger_effect_ratio=ratios[k], realism=real[k], regeneration=regen.get(k, []))
     report = A.audit_report(c=c, ds=ds, data=data, res=res, threshold=thr, variants=variants, device=get_device('cpu'))
-    trained = json.loads((d / 'audit.json').read_text())['models']['retrain']['seconds']
+    trained = oracle['seconds']
     rows = {n: r | dict(seconds=secs.get(n), cost_ratio=secs[n] / trained if n in secs else None,
                         cost_ratio_here=secs[n] / here if n in secs else None)
             for n, r in A.audit_numbers(report).items()}
