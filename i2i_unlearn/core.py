@@ -656,7 +656,10 @@ def _spawn_entry(r:int, world:int, port:int, q, target:str, args:tuple) -> None:
         mod, name = target.split(':')
         q.put(dict(rank=r, result=getattr(importlib.import_module(mod), name)(*args)))
     except Exception as e: q.put(dict(rank=r, error=f'{type(e).__name__}: {e}'))
-    finally: shutdown_distributed()
+    finally:
+        try: barrier()  # leave together: a rank that left early could close sockets another rank still connects over
+        except Exception: pass  # a rank that failed to join; its error is reported above
+        shutdown_distributed()
 
 def spawn_local(target:str, # 'module:function' to run on every rank; it must return something picklable
                 world:int=2, # processes to start
