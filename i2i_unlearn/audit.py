@@ -30,7 +30,7 @@ __all__ = ['PATTERNS', 'ALL_METHODS', 'SCHEMA', 'QUICK', 'FULL', 'AUDIT_SPLITS',
            'trigger_effect', 'clip_rate', 'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models',
            'regenerate', 'method_variants', 'AuditConfig', 'oracle_names', 'audit_data', 'train_backdoored',
            'retrain_oracles', 'unlearn_variants', 'audit_realism', 'effect_ratios', 'regenerate_all', 'audit_report',
-           'run_audit', 'audit_figure', 'realism_table', 'audit_table', 'audit_numbers', 'stays_deleted',
+           'run_audit', 'audit_figure', 'realism_table', 'audit_notes', 'audit_table', 'audit_numbers', 'stays_deleted',
            'audit_seeds_table']
 
 # %% ../nbs/07_audit.ipynb #20a5700f
@@ -367,9 +367,9 @@ def method_variants(methods:tuple|list, # method specs: 'name' or 'name:key=valu
 
 # %% ../nbs/07_audit.ipynb #cdb2d099
 SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, per model `trigger_effect_ratio` and `realism`, per
-# method that gives one its `certificate` (decouple's: proved, measured, its route), for the original and the
-# oracles `heldout_loss` (per epoch, on clean retain_val images) and `plateau` (`experiments.plateau_test`), and
-# `warnings`: the references that fail that test, as `run` words them
+# method that gives one its `certificate` (decouple's: `proved`, empty without --certify; `measured`, with the route it
+# took; `not_proved`: why), for the original and the oracles `heldout_loss` (per epoch, on clean retain_val images)
+# and `plateau` (`experiments.plateau_test`), and `warnings`: the references that fail that test, as `run` words them
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
 FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
 
@@ -489,7 +489,9 @@ def unlearn_variants(c:AuditConfig, # resolved options (`--quick` shortens every
                      say, # callable(str) for progress messages
                     ) -> tuple:
     ("Unlearn the poisoned samples with each variant; returns (models, seconds, certificates). `certificates` maps "
-     "the labels of methods that give one (`decouple`) to it: what is proved, what is measured, and decouple's route.")
+     "the labels of methods that give one (`decouple`) to it: what is proved, what is measured, and decouple's route "
+     "(`measured.route`: 'deep' where the memorization proxy exceeds its threshold, i.e. the poisoned samples are "
+     "memorised: heavier pruning and longer retention; see `unlearn.choose_route`).")
     models, secs, certs = {}, {}, {}
     for label, (name, kw) in variants.items():
         opts = (quick_options(name) if c.quick else {}) | kw
@@ -588,7 +590,7 @@ def run_audit(cfg:AuditConfig=AuditConfig(), # every option; sizes left at None 
     ds, data = audit_data(c=c)
     original, t_orig, curve = train_backdoored(c=c, data=data, device=dev, say=say)
     oracles, t_oracles, curves = retrain_oracles(c=c, original=original, data=data, say=say)
-    curves |= {'original': curve}
+    curves = {'original': curve} | curves  # the report's order: original first
     methods, t_methods, certs = unlearn_variants(c=c, original=original, data=data, variants=variants, say=say)
     models, secs = {'original': original} | oracles | methods, {'original': t_orig} | t_oracles | t_methods
     thr = calibrate_threshold(original, data.calib, data.task, data.poison)
@@ -662,9 +664,25 @@ def realism_table(models:dict, # a report's `models`, each with a `realism` entr
             f' {_num(d, a)} | {_num(q, b)} | {_num(p, c)} |' for d, a, q, b, p, c in cells))
     return '\n'.join(rows) + '\n'
 
+def audit_notes(report:dict, # a `run_audit` report; keys older reports lack are left out
+               ) -> str:
+    ("Markdown bullets: each reference's plateau test (`experiments.plateau_test`: the relative fall of its held-out "
+     "loss over its last epochs), the route decouple took (from its certificate), then the report's warnings.")
+    lines = []
+    for k, m in report['models'].items():
+        p = m.get('plateau')
+        fall = None if not p or p['improvement'] is None else 100 * p['improvement']
+        if p: lines.append(f"- {k}: held-out loss fell {_num(fall, '.1f')}% over its last {p['last_epochs']} epochs; "
+                           f"converged (under {100 * p['tol']:g}%): {p['converged']}")
+        rt = (m.get('certificate') or {}).get('measured', {}).get('route')
+        if rt: lines.append(f"- {k}: {rt['route']} route (memorization proxy {rt['proxy']:.2f}, threshold {rt['threshold']:g})")
+    lines += [f"- warning: {w}" for w in report.get('warnings', [])]
+    return '\n' + '\n'.join(lines) + '\n' if lines else ''
+
 def audit_table(report:dict, # a `run_audit` report; keys older reports lack are left out
                ) -> str:
-    "Markdown: the audit table (success, verdict, trigger effect, regeneration), then the realism table if any."
+    ("Markdown: the audit table (success, verdict, trigger effect, regeneration), the realism table if any, then "
+     "`audit_notes`.")
     e, models = report['config']['regen_epochs'], report['models']
     ratio = all('trigger_effect_ratio' in m for m in models.values())
     cols = ['model', 'seconds', 'success', 'clean hits', 'retain mse', 'trigger effect']
@@ -680,7 +698,7 @@ def audit_table(report:dict, # a `run_audit` report; keys older reports lack are
         rows.append('| ' + ' | '.join(cells) + ' |')
     table = '\n'.join(rows) + '\n'
     if all('realism' in m for m in models.values()): table += '\n' + realism_table(models)
-    return table
+    return table + audit_notes(report)
 
 # %% ../nbs/07_audit.ipynb #d0a59097
 def audit_numbers(report:dict, # a `run_audit` report with realism (two oracles or more)
