@@ -33,8 +33,8 @@ MATCH_EPOCHS = 3  # epochs of the oracle's recipe timed next to the methods (sca
 def oracle_seconds_here(original, splits, task, epochs:int, batch_size:int, lr:float, seed:int, heldout=None) -> float:
     "The oracle recipe's seconds under the current load: MATCH_EPOCHS epochs of `retrain`, timed, x epochs / MATCH_EPOCHS."
     from i2i_unlearn.unlearn import unlearn
-    extra = dict(heldout=heldout) if heldout is not None else {}
-    r = unlearn(original, splits, 'retrain', task, seed=seed, epochs=MATCH_EPOCHS, batch_size=batch_size, lr=lr, **extra)
+    r = unlearn(original, splits, 'retrain', task, seed=seed, epochs=MATCH_EPOCHS, batch_size=batch_size, lr=lr,
+                heldout=heldout)
     return r.seconds * epochs / MATCH_EPOCHS
 
 def recipe_of(d:Path) -> tuple:
