@@ -14,7 +14,7 @@ from scipy import stats
 
 from . import metrics
 from .core import (device_of, TASKS, UserError, choose, get_device, parse_method, quick_options,
-                              seed_everything)
+                              reference_recipe, seed_everything)
 from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decoded_splits, load, make_splits
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
 from .train import TrainLog, eval_batches, mean_loss, region_mse, train_model
@@ -371,7 +371,8 @@ SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, per model `tri
 # took; `not_proved`: why), for the original and the oracles `heldout_loss` (per epoch, on clean retain_val images)
 # and `plateau` (`experiments.plateau_test`), and `warnings`: the references that fail that test, as `run` words them
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
-FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
+FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=None, batch_size=128, regen_epochs=3, oracles=2)
+# FULL's epochs (None) and every lr left at None: the model's `core.reference_recipe`, as in `run`
 
 # %% ../nbs/07_audit.ipynb #94f8d13e
 @dataclasses.dataclass
@@ -393,8 +394,10 @@ class AuditConfig:
     # name:key=value;key=value (e.g. 'decouple:margin=0.3;retain_steps=20'); empty: `ALL_METHODS`
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...), named retrain, retrain_2, ...: the
     # first is the reference, the others give realism its noise floor; None: 2 (1 with quick)
-    epochs:int|None = None # training epochs of the original and the retrained models; None: 12 (8 with quick)
-    lr:float = 2e-3 # peak learning rate of the original's and the retrained models' training (`train.train_model`)
+    epochs:int|None = None # training epochs of the original and the retrained models; None: the model's
+    # `core.reference_recipe` (8 with quick)
+    lr:float|None = None # peak learning rate of the original's and the retrained models' training
+    # (`train.train_model`); None: the model's `core.reference_recipe`
     regen_epochs:int|None = None # clean fine-tuning epochs after unlearning (0: none); None: 3
     regen_lr:float = 5e-4 # learning rate of the clean fine-tuning
     batch_size:int|None = None # batch size of training and fine-tuning; None: 128 (64 with quick)
@@ -419,7 +422,7 @@ class AuditConfig:
                 raise UserError(f"--{k.replace('_', '-')} must be a positive integer, got {v}")
         if self.regen_epochs is not None and self.regen_epochs < 0:
             raise UserError(f"--regen-epochs must be 0 or more, got {self.regen_epochs}")
-        if not 0 < self.lr < 1: raise UserError(f"--lr must be in (0, 1), got {self.lr}")
+        if self.lr is not None and not 0 < self.lr < 1: raise UserError(f"--lr must be in (0, 1), got {self.lr}")
         k = self.oracles
         if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
             raise UserError(f"--oracles must be a positive integer (1, 2, ...: retrained models), got {k!r}")
@@ -427,10 +430,12 @@ class AuditConfig:
         return self
 
     def resolved(self) -> 'AuditConfig':
-        "A copy with the sizes and `oracles` left at None set from `QUICK` or `FULL`; every method when none is named."
-        size = QUICK if self.quick else FULL
+        ("A copy with the sizes and `oracles` left at None set from `QUICK` or `FULL` (epochs and lr: the model's "
+         "`core.reference_recipe`); every method when none is named.")
+        recipe = reference_recipe(self.model, self.quick)
+        size = QUICK if self.quick else FULL | dict(epochs=recipe['epochs'])
         return dataclasses.replace(self, **{k: v for k, v in size.items() if getattr(self, k) is None},
-                                   methods=self.methods or ALL_METHODS)
+                                   lr=recipe['lr'] if self.lr is None else self.lr, methods=self.methods or ALL_METHODS)
 
 # %% ../nbs/07_audit.ipynb #st3ps002
 def oracle_names(k:int, # how many retrained models

@@ -82,6 +82,7 @@ def test_run_and_audit_read_one_config_file_and_write_the_resolved_one(tmp_path,
         assert (cfg['quick'], cfg['device'], cfg['image_size'], cfg['epochs']) == (True, 'cpu', 16, 1), cfg
         assert cfg['methods'] == ['li2024:steps=5'] and cfg['out'] == str(tmp_path / out), cfg
     assert run['forget_classes'] == [0] and run['lr'] == 0.002 and 'world_size' not in run  # run's defaults, resolved
+    assert audit['lr'] == 0.002  # --quick: the step size that survives two epochs, in both
     assert (audit['poison_fraction'], audit['batch_size'], audit['regen_epochs']) == (0.1, 64, 1)  # --quick sizes; the flag wins
     results = json.loads((tmp_path / 'D1' / 'results.json').read_text())
     assert set(results['models']) == {'original', 'retrain', 'li2024'} and results['config']['epochs'] == 1
