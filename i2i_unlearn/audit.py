@@ -14,7 +14,7 @@ from scipy import stats
 
 from . import metrics
 from .core import (device_of, TASKS, UserError, choose, get_device, parse_method, quick_options,
-                              reference_recipe, seed_everything)
+                              REFERENCE_RECIPES, seed_everything)
 from .data import DATASETS, Split, Splits, Task, centre_box, data_options, decoded_splits, load, make_splits
 from .models import MODELS, QUICK_KWARGS, build_model, task_kwargs
 from .train import TrainLog, eval_batches, mean_loss, region_mse, train_model
@@ -371,8 +371,9 @@ SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, per model `tri
 # took; `not_proved`: why), for the original and the oracles `heldout_loss` (per epoch, on clean retain_val images)
 # and `plateau` (`experiments.plateau_test`), and `warnings`: the references that fail that test, as `run` words them
 QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
-FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=None, batch_size=128, regen_epochs=3, oracles=2)
-# FULL's epochs (None) and every lr left at None: the model's `core.reference_recipe`, as in `run`
+FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
+QUICK['lr'] = FULL['lr'] = 2e-3
+# FULL's epochs and lr serve models without a measured recipe; `core.REFERENCE_RECIPES` replaces them (conv_ae)
 
 # %% ../nbs/07_audit.ipynb #94f8d13e
 @dataclasses.dataclass
@@ -395,9 +396,9 @@ class AuditConfig:
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...), named retrain, retrain_2, ...: the
     # first is the reference, the others give realism its noise floor; None: 2 (1 with quick)
     epochs:int|None = None # training epochs of the original and the retrained models; None: the model's
-    # `core.reference_recipe` (8 with quick)
+    # reference recipe (`core.REFERENCE_RECIPES`: conv_ae 100), else 12; 8 with quick
     lr:float|None = None # peak learning rate of the original's and the retrained models' training
-    # (`train.train_model`); None: the model's `core.reference_recipe`
+    # (`train.train_model`); None: the model's reference recipe (conv_ae 8e-3), else 2e-3; 2e-3 with quick
     regen_epochs:int|None = None # clean fine-tuning epochs after unlearning (0: none); None: 3
     regen_lr:float = 5e-4 # learning rate of the clean fine-tuning
     batch_size:int|None = None # batch size of training and fine-tuning; None: 128 (64 with quick)
@@ -430,12 +431,11 @@ class AuditConfig:
         return self
 
     def resolved(self) -> 'AuditConfig':
-        ("A copy with the sizes and `oracles` left at None set from `QUICK` or `FULL` (epochs and lr: the model's "
-         "`core.reference_recipe`); every method when none is named.")
-        recipe = reference_recipe(self.model, self.quick)
-        size = QUICK if self.quick else FULL | dict(epochs=recipe['epochs'])
+        ("A copy with the sizes, `lr` and `oracles` left at None set from `QUICK` or `FULL` (at full size a model's "
+         "`core.REFERENCE_RECIPES` entry replaces FULL's epochs and lr); every method when none is named.")
+        size = QUICK if self.quick else FULL | REFERENCE_RECIPES.get(self.model, {})
         return dataclasses.replace(self, **{k: v for k, v in size.items() if getattr(self, k) is None},
-                                   lr=recipe['lr'] if self.lr is None else self.lr, methods=self.methods or ALL_METHODS)
+                                   methods=self.methods or ALL_METHODS)
 
 # %% ../nbs/07_audit.ipynb #st3ps002
 def oracle_names(k:int, # how many retrained models

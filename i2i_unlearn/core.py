@@ -251,8 +251,8 @@ class RunConfig:
     certify:str|None = None # 'EPS,DELTA', e.g. 1,1e-5: decouple retains with certified retention
     # (theory chapter, Theorem 4)
     epochs:int|None = None # training epochs of the original and the retrained models; None: the model's
-    # reference recipe (`reference_recipe`: conv_ae 100, other models 50); each run tests whether their held-out
-    # loss plateaued (`plateau_test` in the experiments chapter)
+    # reference recipe (`reference_recipe`: conv_ae 100, other models 50; --quick trains 2); each run tests whether
+    # their held-out loss plateaued (`plateau_test` in the experiments chapter)
     batch_size:int = 128 # training batch size
     lr:float|None = None # peak learning rate of that training; None: the model's reference recipe (conv_ae 8e-3,
     # other models and quick runs 2e-3)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Cost of unlearning versus retraining as the data grows: the full main job at several training-set sizes.
 
-Usage: python tools/scaling.py --sizes 700,1500,3000,6000 --out DIR [--device cuda] [--epochs 50|E1,E2,..]
+Usage: python tools/scaling.py --sizes 700,1500,3000,6000 --out DIR [--device cuda] [--epochs 100|E1,E2,..]
        [--jobs 2] [-- more run flags]
 Runs `i2i-unlearn run --dataset fashion-mnist --max-per-class N` (the first N images of each of the 10
 Fashion-MNIST classes; the Debian package dataset-fashion-mnist or --data-root) once per size, each
@@ -27,7 +27,7 @@ def parse(argv:list) -> tuple:
     p.add_argument('--sizes', default='700,1500,3000,6000', help='images per class, comma-separated')
     p.add_argument('--out', required=True, help='a new (or empty) folder')
     p.add_argument('--device', default='auto')
-    p.add_argument('--epochs', default=None, help="training epochs, one count or one per size (default: run's default)")
+    p.add_argument('--epochs', default=None, help="training epochs, one count or one per size (default: run's, the model's reference recipe)")
     p.add_argument('--jobs', type=int, default=1, help='sizes run at once (each with one torch thread when above 1)')
     return p.parse_args(argv), extra
 
