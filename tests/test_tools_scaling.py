@@ -62,3 +62,18 @@ def test_concurrent_sizes_all_recorded(tmp_path):
     assert r.returncode == 3 and [x['per_class'] for x in rows] == [5, 9, 7]
     assert [x['exit_code'] for x in rows] == [3, 3, 3] and [x['processes'] for x in rows] == [2, 2, 2]
     assert [x['command'][x['command'].index('--epochs') + 1] for x in rows] == ['1', '2', '3']
+
+
+def test_collect_rebuilds_rows_of_a_stopped_sweep(tmp_path):
+    "--collect runs nothing: finished sizes come from their results.json, the others are marked not finished."
+    mse = lambda v: {'metrics': {'retain_test': {'mse': v}}, 'seconds': 1.}
+    res = {'data': {'n_train': 10}, 'config': {'epochs': 2, 'lr': 8e-3, 'device': 'cpu'},
+           'models': {'original': mse(1.), 'retrain': mse(2.), 'decouple': mse(3.)},
+           'cost_ratio': {'original': 1., 'retrain': 1., 'decouple': .5}}
+    (tmp_path / 'runs' / 'n5').mkdir(parents=True)
+    (tmp_path / 'runs' / 'n5' / 'results.json').write_text(json.dumps(res))
+    r = _run('--sizes', '5,9', '--collect', str(tmp_path / 'runs'), '--out', str(tmp_path / 'o'))
+    assert r.returncode == 0, r.stderr
+    rows = json.loads((tmp_path / 'o' / 'scaling.json').read_text())['sizes']
+    assert [(x['per_class'], x['exit_code'], x['finished']) for x in rows] == [(5, 0, True), (9, None, False)]
+    assert rows[0]['lr'] == 8e-3 and rows[0]['methods']['decouple']['cost_ratio'] == .5

@@ -9,7 +9,9 @@ into DIR/nN in a fresh process, and writes DIR/scaling.json: per size, the train
 every model's seconds, every method's cost ratio (its seconds over retraining's), the realism numbers
 of issue 15 for every method (realism ratio and KS p on the forget test split, retain-test MSE over
 the oracle's), each reference's plateau test and the route decouple took. Issue 19's acceptance reads
-this file. --epochs is one count for every size or one per size (larger sets need fewer epochs to
+this file. `--collect RUNS` runs nothing: it rebuilds the rows from the finished RUNS/nN folders of an
+earlier sweep (a size without a results.json is recorded as not finished), for a sweep that was stopped.
+--epochs is one count for every size or one per size (larger sets need fewer epochs to
 converge; the plateau test says whether they did). --jobs J runs J sizes at once, largest first, each
 with one torch thread (a method and its retraining always share one process, so a cost ratio compares
 seconds under the same load). A size whose run fails is recorded with its exit code (and the sweep
@@ -29,6 +31,7 @@ def parse(argv:list) -> tuple:
     p.add_argument('--device', default='auto')
     p.add_argument('--epochs', default=None, help="training epochs, one count or one per size (default: run's, the model's reference recipe)")
     p.add_argument('--jobs', type=int, default=1, help='sizes run at once (each with one torch thread when above 1)')
+    p.add_argument('--collect', default=None, help="an earlier sweep's folder: rebuild its rows, run nothing")
     return p.parse_args(argv), extra
 
 def sizes(text:str) -> list:
@@ -65,7 +68,8 @@ def summary(res:dict) -> dict:
     cert = res['models'].get('decouple', {}).get('certificate', {}).get('measured', {})
     conv = {m: {k: v for k, v in c.items() if k != 'heldout_loss'} for m, c in res.get('convergence', {}).items()}
     return dict(data=res['data'], seconds={m: v['seconds'] for m, v in res['models'].items()}, methods=per,
-                epochs=res['config']['epochs'], device=res['config'].get('device'), convergence=conv,
+                epochs=res['config']['epochs'], lr=res['config'].get('lr'), device=res['config'].get('device'),
+                convergence=conv,
                 decouple_route=cert.get('route', {}).get('route'),
                 decouple_steps=dict(ascent=cert.get('ascent_steps'), retention=cert.get('retention_steps')))
 
@@ -82,6 +86,13 @@ def one_size(n:int, epochs:int|None, args, extra:list, out:Path) -> dict:
     print(f"scaling: {n} per class: exit {rc}, {row['wall_seconds']:.0f} s", file=sys.stderr)
     return row
 
+def collected(n:int, runs:Path) -> dict:
+    "The row of size `n` from an earlier sweep's folder `runs` (its run's own config; no wall time)."
+    res = runs / f'n{n}' / 'results.json'
+    if not res.exists(): return dict(per_class=n, exit_code=None, finished=False, collected_from=str(runs / f'n{n}'))
+    return dict(per_class=n, exit_code=0, finished=True, collected_from=str(runs / f'n{n}'),
+                **summary(json.loads(res.read_text())))
+
 def main(argv:list) -> int:
     args, extra = parse(argv)
     ns, out = sizes(args.sizes), Path(args.out)
@@ -93,6 +104,10 @@ def main(argv:list) -> int:
         print(f"scaling: error: {out} is not empty; valid: a new or empty folder", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
+    if args.collect:
+        rows = [collected(n, Path(args.collect)) for n in ns]
+        (out / 'scaling.json').write_text(json.dumps(dict(sizes=rows), indent=1))
+        return 0
     rows = {}
     order = sorted(range(len(ns)), key=lambda i: -ns[i])  # largest first, so the pool ends together
     with ThreadPoolExecutor(args.jobs) as pool:
