@@ -370,9 +370,10 @@ SCHEMA = 'i2i_unlearn/audit/v1'  # v1 with extra keys: `oracles`, per model `tri
 # method that gives one its `certificate` (decouple's: `proved`, empty without --certify; `measured`, with the route it
 # took; `not_proved`: why), for the original and the oracles `heldout_loss` (per epoch, on clean retain_val images)
 # and `plateau` (`experiments.plateau_test`), and `warnings`: the references that fail that test, as `run` words them
-QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, batch_size=64, regen_epochs=3, oracles=1)
-FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, batch_size=128, regen_epochs=3, oracles=2)
-QUICK['lr'] = FULL['lr'] = 2e-3
+QUICK = dict(image_size=16, max_train=2000, poison_fraction=0.1, epochs=8, lr=2e-3, batch_size=64, regen_epochs=3,
+             oracles=1)
+FULL = dict(image_size=32, max_train=None, poison_fraction=0.05, epochs=12, lr=2e-3, batch_size=128, regen_epochs=3,
+            oracles=2)
 # FULL's epochs and lr serve models without a measured recipe; `core.REFERENCE_RECIPES` replaces them (conv_ae)
 
 # %% ../nbs/07_audit.ipynb #94f8d13e
