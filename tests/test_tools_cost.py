@@ -1,0 +1,38 @@
+"tools/decouple_cost.py (issue 19): bad input exits 2 with one line; a run folder gives decouple's seconds and the recipe's."
+import dataclasses, json, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, str(ROOT / 'tools' / 'decouple_cost.py'), *args], capture_output=True,
+                          text=True)
+
+
+def test_not_a_run_folder_exits_2(tmp_path):
+    r = _run(str(tmp_path), '--out', str(tmp_path / 'c.json'))
+    assert r.returncode == 2 and 'finished original' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path / 'c.json').exists()
+
+
+def test_quick_folder(tmp_path):
+    "A --quick run folder with an untrained original: one seed, one epoch of the recipe; the artifact is strict JSON."
+    from i2i_unlearn.core import RunConfig, save_checkpoint
+    from i2i_unlearn.models import build_model
+    d = tmp_path / 'run'
+    d.mkdir()
+    cfg = RunConfig(quick=True, out=str(d)).validate()
+    (d / 'config.json').write_text(json.dumps(dataclasses.asdict(cfg)))
+    save_checkpoint(d / 'original.safetensors', build_model(cfg.model, cfg.image_size).state_dict(), step=0)
+    bad = _run(str(d), '--seeds', '0', '--out', str(tmp_path / 'c.json'))
+    assert bad.returncode == 2 and '--seeds must be a positive integer' in bad.stderr
+    r = _run(str(d), '--seeds', '1', '--match-epochs', '1', '--threads', '1', '--out', str(tmp_path / 'c.json'))
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path / 'c.json').read_text())
+    row, = rec['result']['rows']
+    dec, = row['decouple']
+    assert row['quick'] and row['match_epochs'] == 1 and row['stored'] == {}  # no results.json in this folder
+    assert dec['seconds'] > 0 and dec['certificate_seconds'] > 0 and dec['route'] in ('light', 'deep')
+    assert dec['cost_ratio_here'] == dec['seconds'] / row['oracle_seconds_here']
+    assert row['n_train'] == sum(row['split_sizes'][p] for p in ('forget_train', 'retain_train'))  # D = D_f + D_r

@@ -1,0 +1,100 @@
+#!/usr/bin/env python
+"""decouple's seconds against retraining's, at several training-set sizes, timed in one process under one load.
+
+Usage: python tools/decouple_cost.py RUN_DIR [RUN_DIR ...] [--seeds 3] [--match-epochs 3] [--threads 2]
+       [--out nbs/results/decouple_cost_cpu.json]
+RUN_DIR is the --out folder of `i2i-unlearn run` (or of one size of `tools/scaling.py`): its config.json and
+original.safetensors; results.json is read where present. Per folder, on the run's own splits (rebuilt from its
+config), the default `decouple` unlearns the saved original at seeds 0..S-1, each timed as `unlearn` times it
+(`UnlearnResult.seconds`: the method, without the certificate's measurement, which is kept as certificate_seconds);
+then MATCH_EPOCHS epochs of the run's retraining recipe (its batch size and step size, the held-out curve on
+retain_val as `run` records it) are timed and scaled to the recipe's epochs (oracle_seconds_here), as
+tools/route_check.py does. cost_ratio_here = each decouple's seconds / oracle_seconds_here: both sides under one load.
+Nothing is saved but the JSON. The folders run one after another in the order given; the rows are sorted by size.
+"""
+import os, sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from artifact import OneLineParser, provenance, write
+
+
+def run_config(d:Path):
+    "The `RunConfig` a run folder's config.json records (fields the dataclass does not have, like the fingerprint, dropped)."
+    import dataclasses, json
+    from i2i_unlearn.core import RunConfig
+    rec = json.loads((d / 'config.json').read_text())
+    names = {f.name for f in dataclasses.fields(RunConfig)}
+    return RunConfig(**{k: v for k, v in rec.items() if k in names}).validate()
+
+
+def check_folder(d:Path) -> None:
+    "ValueError unless `d` holds config.json and original.safetensors (a run folder whose original finished)."
+    if not all((d / f).is_file() for f in ('config.json', 'original.safetensors')):
+        raise ValueError(f"{d} is not a run folder with a finished original (config.json, original.safetensors)")
+
+
+def stored(d:Path) -> dict:
+    "What the run itself recorded, where its results.json exists: retraining's and decouple's seconds, the plateau test."
+    import json
+    if not (d / 'results.json').is_file(): return {}
+    res = json.loads((d / 'results.json').read_text())
+    m = res['models']
+    conv = {k: v.get('converged') for k, v in res.get('convergence', {}).items()}
+    return dict(retrain_seconds=m['retrain']['seconds'], decouple_seconds=m.get('decouple', {}).get('seconds'),
+                references_plateaued=conv)
+
+
+def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
+    "decouple at each seed and the retraining recipe's seconds, for one run folder."
+    from i2i_unlearn.core import load_checkpoint
+    from i2i_unlearn.experiments import load_run_data, method_options, model_kwargs, run_sizes
+    from i2i_unlearn.models import build_model
+    from i2i_unlearn.unlearn import unlearn
+    cfg = run_config(d)
+    _, sp, task = load_run_data(cfg)
+    epochs = run_sizes(cfg)['epochs']  # the recipe `run` trained its oracle with (--quick caps it)
+    original = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg))
+    original.load_state_dict(load_checkpoint(d / 'original.safetensors')[0])
+    runs = []
+    for s in range(seeds):
+        r = unlearn(original, sp, 'decouple', task, seed=s, **method_options('decouple', cfg))
+        c = r.certificate['measured']
+        runs.append(dict(seed=s, seconds=r.seconds, certificate_seconds=r.certificate_seconds,
+                         route=c['route']['route'], ascent_steps=c['ascent_steps'],
+                         retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final']))
+    t = unlearn(original, sp, 'retrain', task, seed=cfg.seed, epochs=match_epochs, batch_size=cfg.batch_size,
+                lr=cfg.lr, heldout=sp.retain_val.x)
+    here = t.seconds * epochs / match_epochs
+    for r in runs: r['cost_ratio_here'] = r['seconds'] / here
+    sizes = {p: len(getattr(sp, p).x) for p in ('forget_train', 'forget_test', 'retain_train', 'retain_val', 'retain_test')}
+    return dict(folder=str(d), n_train=len(sp.train.x), split_sizes=sizes, dataset=cfg.dataset, epochs=epochs, quick=cfg.quick,
+                lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs, oracle_seconds_here=here,
+                decouple=runs, stored=stored(d))
+
+
+def main(argv:list) -> int:
+    p = OneLineParser(prog='decouple_cost', description=__doc__.strip().splitlines()[0])
+    p.add_argument('folders', nargs='+', help="`i2i-unlearn run` --out folders (config.json, original.safetensors)")
+    p.add_argument('--seeds', type=int, default=3, help="decouple at seeds 0..S-1 per folder")
+    p.add_argument('--match-epochs', type=int, default=3, help="epochs of the retraining recipe timed per folder")
+    p.add_argument('--threads', type=int, default=2, help="torch threads")
+    p.add_argument('--out', default='nbs/results/decouple_cost_cpu.json')
+    a = p.parse_args(argv)
+    try:
+        folders = [Path(f) for f in a.folders]
+        for d in folders: check_folder(d)
+        for name in ('seeds', 'match_epochs', 'threads'):
+            if getattr(a, name) < 1: raise ValueError(f"--{name.replace('_', '-')} must be a positive integer")
+        if not Path(a.out).parent.is_dir(): raise ValueError(f"--out's folder {Path(a.out).parent} does not exist")
+    except ValueError as e: print(f"decouple_cost: error: {e}", file=sys.stderr); return 2
+    import torch
+    torch.set_num_threads(a.threads)
+    made = provenance(['python', 'tools/decouple_cost.py', *argv], f', {a.threads} torch threads')
+    load = os.getloadavg()[0]
+    rows = sorted((folder_row(d, a.seeds, a.match_epochs) for d in folders), key=lambda r: r['n_train'])
+    write(a.out, made | dict(result=dict(seeds=a.seeds, load_before=load, load_after=os.getloadavg()[0], rows=rows)))
+    return 0
+
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
