@@ -9,7 +9,8 @@ config), the default `decouple` unlearns the saved original at seeds 0..S-1, eac
 (`UnlearnResult.seconds`: the method, without the certificate's measurement, which is kept as certificate_seconds);
 then MATCH_EPOCHS epochs of the run's retraining recipe (its batch size and step size, the held-out curve on
 retain_val as `run` records it) are timed and scaled to the recipe's epochs (oracle_seconds_here), as
-tools/route_check.py does. cost_ratio_here = each decouple's seconds / oracle_seconds_here: both sides under one load.
+tools/route_check.py does; and as many of decouple's retention steps as it took, alone (`retention_alone`), to say
+how much of its time is that fixed gradient work. cost_ratio_here = each decouple's seconds / oracle_seconds_here: both sides under one load.
 Nothing is saved but the JSON. The folders run one after another in the order given; the rows are sorted by size.
 """
 import os, sys
@@ -45,6 +46,18 @@ def stored(d:Path) -> dict:
                 references_plateaued=conv)
 
 
+def retention_alone(original, sp, task, steps:int) -> float:
+    ("Seconds of `steps` of decouple's default retention (`unlearn.retain` with `Retention()`'s options, no hinge) on a "
+     "copy of the original: decouple's fixed gradient work, timed alone.")
+    import copy, time
+    from i2i_unlearn.unlearn import Retention, retain
+    rt, m = Retention(), copy.deepcopy(original)
+    t0 = time.perf_counter()
+    retain(m, list(m.parameters()), sp.retain_train.x, sp.forget_train.x, task, 0., steps=steps, lr=rt.lr,
+           hinge=rt.hinge, batch_size=rt.batch, weight_decay=rt.weight_decay, clip=rt.clip)
+    return time.perf_counter() - t0
+
+
 def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     "decouple at each seed and the retraining recipe's seconds, for one run folder."
     from i2i_unlearn.core import load_checkpoint
@@ -63,6 +76,8 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
         runs.append(dict(seed=s, seconds=r.seconds, certificate_seconds=r.certificate_seconds,
                          route=c['route']['route'], ascent_steps=c['ascent_steps'],
                          retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final']))
+    steps = sum(runs[0]['retention_steps'])
+    retention_seconds = retention_alone(original, sp, task, steps)
     t = unlearn(original, sp, 'retrain', task, seed=cfg.seed, epochs=match_epochs, batch_size=cfg.batch_size,
                 lr=cfg.lr, heldout=sp.retain_val.x)
     here = t.seconds * epochs / match_epochs
@@ -70,6 +85,7 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     sizes = {p: len(getattr(sp, p).x) for p in ('forget_train', 'forget_test', 'retain_train', 'retain_val', 'retain_test')}
     return dict(folder=str(d), n_train=len(sp.train.x), split_sizes=sizes, dataset=cfg.dataset, epochs=epochs, quick=cfg.quick,
                 lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs, oracle_seconds_here=here,
+                retention_steps_alone=steps, retention_seconds_alone=retention_seconds,
                 decouple=runs, stored=stored(d))
 
 
