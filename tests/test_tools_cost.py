@@ -35,5 +35,19 @@ def test_quick_folder(tmp_path):
     assert row['quick'] and row['match_epochs'] == 1 and row['stored'] == {}  # no results.json in this folder
     assert dec['seconds'] > 0 and dec['certificate_seconds'] > 0 and dec['route'] in ('light', 'deep')
     assert dec['cost_ratio_here'] == dec['seconds'] / row['oracle_seconds_here']
+    assert row['oracle_seconds_here'] == row['oracle_seconds_timed'] * row['epochs'] / row['match_epochs']
     assert row['retention_steps_alone'] == sum(dec['retention_steps']) and row['retention_seconds_alone'] > 0
     assert row['n_train'] == sum(row['split_sizes'][p] for p in ('forget_train', 'retain_train'))  # D = D_f + D_r
+
+
+def test_stored_reads_a_results_file(tmp_path):
+    "What the run recorded: retraining's and decouple's seconds and each reference's plateau test; {} without one."
+    import sys
+    sys.path.insert(0, str(ROOT / 'tools'))
+    import decouple_cost
+    assert decouple_cost.stored(tmp_path) == {}
+    res = dict(models=dict(retrain=dict(seconds=10.), decouple=dict(seconds=2.)),
+               convergence=dict(original=dict(converged=True, heldout_loss=[1.]), retrain=dict(converged=False)))
+    (tmp_path / 'results.json').write_text(json.dumps(res))
+    assert decouple_cost.stored(tmp_path) == dict(retrain_seconds=10., decouple_seconds=2.,
+                                                  references_plateaued=dict(original=True, retrain=False))

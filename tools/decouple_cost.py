@@ -1,17 +1,22 @@
 #!/usr/bin/env python
-"""decouple's seconds against retraining's, at several training-set sizes, timed in one process under one load.
+"""decouple's seconds against retraining's, at several training-set sizes, timed in one process.
 
-Usage: python tools/decouple_cost.py RUN_DIR [RUN_DIR ...] [--seeds 3] [--match-epochs 3] [--threads 2]
-       [--out nbs/results/decouple_cost_cpu.json]
-RUN_DIR is the --out folder of `i2i-unlearn run` (or of one size of `tools/scaling.py`): its config.json and
-original.safetensors; results.json is read where present. Per folder, on the run's own splits (rebuilt from its
-config), the default `decouple` unlearns the saved original at seeds 0..S-1, each timed as `unlearn` times it
-(`UnlearnResult.seconds`: the method, without the certificate's measurement, which is kept as certificate_seconds);
-then MATCH_EPOCHS epochs of the run's retraining recipe (its batch size and step size, the held-out curve on
-retain_val as `run` records it) are timed and scaled to the recipe's epochs (oracle_seconds_here), as
-tools/route_check.py does; and as many of decouple's retention steps as it took, alone (`retention_alone`), to say
-how much of its time is that fixed gradient work. cost_ratio_here = each decouple's seconds / oracle_seconds_here: both sides under one load.
-Nothing is saved but the JSON. The folders run one after another in the order given; the rows are sorted by size.
+Usage (from the repository root): python tools/decouple_cost.py RUN_DIR [RUN_DIR ...] [--seeds 3]
+       [--match-epochs 3] [--threads 2] [--out nbs/results/decouple_cost_cpu.json]
+RUN_DIR is the --out folder of `i2i-unlearn run` (or of one size of `tools/scaling.py`) whose original finished:
+its config.json and original.safetensors; results.json is read where present (`stored`). The run's splits are
+rebuilt from its config, so its data set must be readable where the config says (`data_root`, or the Debian
+package dataset-fashion-mnist). Per folder, in this order:
+1. the default `decouple` unlearns the saved original at seeds 0..S-1, each timed as `unlearn` times it
+   (`UnlearnResult.seconds`, without the certificate's measurement, which is kept as certificate_seconds);
+2. as many retention steps as decouple took at seed 0, alone (`retention_alone`): its fixed gradient work;
+3. MATCH_EPOCHS epochs of the run's retraining recipe (its batch size, step size and held-out curve on
+   retain_val, as `run` trains its oracle), timed (oracle_seconds_timed) and scaled to the recipe's epochs:
+   oracle_seconds_here = oracle_seconds_timed x epochs / MATCH_EPOCHS.
+cost_ratio_here = each decouple's seconds / oracle_seconds_here. Loading data and weights is not timed. Nothing is
+saved but the JSON (--out; the default is the book's artifact, which it replaces). The folders run one after
+another in the order given; the rows are sorted by size. The four folders of the scale chapter took about ten
+minutes at 2 threads.
 """
 import os, sys
 from pathlib import Path
@@ -80,22 +85,24 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     retention_seconds = retention_alone(original, sp, task, steps)
     t = unlearn(original, sp, 'retrain', task, seed=cfg.seed, epochs=match_epochs, batch_size=cfg.batch_size,
                 lr=cfg.lr, heldout=sp.retain_val.x)
-    here = t.seconds * epochs / match_epochs
+    here = t.seconds * epochs / match_epochs  # the recipe's epochs, extrapolated from the timed ones
     for r in runs: r['cost_ratio_here'] = r['seconds'] / here
     sizes = {p: len(getattr(sp, p).x) for p in ('forget_train', 'forget_test', 'retain_train', 'retain_val', 'retain_test')}
     return dict(folder=str(d), n_train=len(sp.train.x), split_sizes=sizes, dataset=cfg.dataset, epochs=epochs, quick=cfg.quick,
-                lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs, oracle_seconds_here=here,
+                lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs, oracle_seconds_timed=t.seconds, oracle_seconds_here=here,
                 retention_steps_alone=steps, retention_seconds_alone=retention_seconds,
                 decouple=runs, stored=stored(d))
 
 
 def main(argv:list) -> int:
-    p = OneLineParser(prog='decouple_cost', description=__doc__.strip().splitlines()[0])
+    import argparse
+    p = OneLineParser(prog='decouple_cost', description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('folders', nargs='+', help="`i2i-unlearn run` --out folders (config.json, original.safetensors)")
     p.add_argument('--seeds', type=int, default=3, help="decouple at seeds 0..S-1 per folder")
     p.add_argument('--match-epochs', type=int, default=3, help="epochs of the retraining recipe timed per folder")
     p.add_argument('--threads', type=int, default=2, help="torch threads")
-    p.add_argument('--out', default='nbs/results/decouple_cost_cpu.json')
+    p.add_argument('--out', default='nbs/results/decouple_cost_cpu.json',
+                   help="the JSON to write (default: the scale chapter's artifact, which it replaces)")
     a = p.parse_args(argv)
     try:
         folders = [Path(f) for f in a.folders]
@@ -106,7 +113,7 @@ def main(argv:list) -> int:
     except ValueError as e: print(f"decouple_cost: error: {e}", file=sys.stderr); return 2
     import torch
     torch.set_num_threads(a.threads)
-    made = provenance(['python', 'tools/decouple_cost.py', *argv], f', {a.threads} torch threads')
+    made = provenance(['python', 'tools/decouple_cost.py', *argv])  # its machine line names the torch threads
     load = os.getloadavg()[0]
     rows = sorted((folder_row(d, a.seeds, a.match_epochs) for d in folders), key=lambda r: r['n_train'])
     write(a.out, made | dict(result=dict(seeds=a.seeds, load_before=load, load_after=os.getloadavg()[0], rows=rows)))
