@@ -10,9 +10,9 @@ package dataset-fashion-mnist). Per folder, in this order:
 1. the default `decouple` unlearns the saved original at seeds 0..S-1, each timed as `unlearn` times it
    (`UnlearnResult.seconds`, without the certificate's measurement, which is kept as certificate_seconds);
 2. as many retention steps as decouple took at seed 0, alone (`retention_alone`): its fixed gradient work;
-3. MATCH_EPOCHS epochs of the run's retraining recipe (its batch size, step size and held-out curve on
+3. --match-epochs epochs of the run's retraining recipe (its batch size, step size and held-out curve on
    retain_val, as `run` trains its oracle), timed (oracle_seconds_timed) and scaled to the recipe's epochs:
-   oracle_seconds_here = oracle_seconds_timed x epochs / MATCH_EPOCHS.
+   oracle_seconds_here = oracle_seconds_timed x epochs / match_epochs (`route_check.oracle_seconds_here`).
 cost_ratio_here = each decouple's seconds / oracle_seconds_here. Loading data and weights is not timed. Nothing is
 saved but the JSON (--out; the default is the book's artifact, which it replaces). The folders run one after
 another in the order given; the rows are sorted by size. The four folders of the scale chapter took about ten
@@ -23,15 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from artifact import OneLineParser, provenance, write
+from route_check import oracle_seconds_here
 
 
 def run_config(d:Path):
-    "The `RunConfig` a run folder's config.json records (fields the dataclass does not have, like the fingerprint, dropped)."
-    import dataclasses, json
+    "The `RunConfig` a run folder's config.json records (`RunConfig.from_dict`, without the data fingerprint)."
+    import json
     from i2i_unlearn.core import RunConfig
     rec = json.loads((d / 'config.json').read_text())
-    names = {f.name for f in dataclasses.fields(RunConfig)}
-    return RunConfig(**{k: v for k, v in rec.items() if k in names}).validate()
+    return RunConfig.from_dict({k: v for k, v in rec.items() if k != 'data_fingerprint'})
 
 
 def check_folder(d:Path) -> None:
@@ -83,13 +83,13 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
                          retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final']))
     steps = sum(runs[0]['retention_steps'])
     retention_seconds = retention_alone(original, sp, task, steps)
-    t = unlearn(original, sp, 'retrain', task, seed=cfg.seed, epochs=match_epochs, batch_size=cfg.batch_size,
-                lr=cfg.lr, heldout=sp.retain_val.x)
-    here = t.seconds * epochs / match_epochs  # the recipe's epochs, extrapolated from the timed ones
+    here = oracle_seconds_here(original, sp, task, epochs, cfg.batch_size, cfg.lr, cfg.seed, sp.retain_val.x,
+                               match=match_epochs)  # the recipe's epochs, extrapolated from the timed ones
     for r in runs: r['cost_ratio_here'] = r['seconds'] / here
     sizes = {p: len(getattr(sp, p).x) for p in ('forget_train', 'forget_test', 'retain_train', 'retain_val', 'retain_test')}
     return dict(folder=str(d), n_train=len(sp.train.x), split_sizes=sizes, dataset=cfg.dataset, epochs=epochs, quick=cfg.quick,
-                lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs, oracle_seconds_timed=t.seconds, oracle_seconds_here=here,
+                lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs,
+                oracle_seconds_timed=here * match_epochs / epochs, oracle_seconds_here=here,
                 retention_steps_alone=steps, retention_seconds_alone=retention_seconds,
                 decouple=runs, stored=stored(d))
 

@@ -30,12 +30,13 @@ ORACLES = ['retrain', 'retrain_2']
 METHODS = 'decouple,decouple:route=False,finetune,li2024'
 MATCH_EPOCHS = 3  # epochs of the oracle's recipe timed next to the methods (scaled to the recipe's epochs)
 
-def oracle_seconds_here(original, splits, task, epochs:int, batch_size:int, lr:float, seed:int, heldout=None) -> float:
-    "The oracle recipe's seconds under the current load: MATCH_EPOCHS epochs of `retrain`, timed, x epochs / MATCH_EPOCHS."
+def oracle_seconds_here(original, splits, task, epochs:int, batch_size:int, lr:float, seed:int, heldout=None,
+                        match:int=MATCH_EPOCHS) -> float:
+    "The oracle recipe's seconds under the current load: `match` epochs of `retrain`, timed, x epochs / `match`."
     from i2i_unlearn.unlearn import unlearn
-    r = unlearn(original, splits, 'retrain', task, seed=seed, epochs=MATCH_EPOCHS, batch_size=batch_size, lr=lr,
+    r = unlearn(original, splits, 'retrain', task, seed=seed, epochs=match, batch_size=batch_size, lr=lr,
                 heldout=heldout)
-    return r.seconds * epochs / MATCH_EPOCHS
+    return r.seconds * epochs / match
 
 def recipe_of(d:Path) -> tuple:
     "(epochs, lr) of a reference folder .../e{epochs}_lr{lr}/seed_S, as `tools/reference_budget.py --keep` names it."
