@@ -41,13 +41,17 @@ def test_quick_folder(tmp_path):
 
 
 def test_stored_reads_a_results_file(tmp_path):
-    "What the run recorded: retraining's and decouple's seconds and each reference's plateau test; {} without one."
+    "What the run recorded: seconds, each reference's plateau test with its curve, retain-test MSE; {} without one."
     import sys
     sys.path.insert(0, str(ROOT / 'tools'))
     import decouple_cost
     assert decouple_cost.stored(tmp_path) == {}
-    res = dict(models=dict(retrain=dict(seconds=10.), decouple=dict(seconds=2.)),
-               convergence=dict(original=dict(converged=True, heldout_loss=[1.]), retrain=dict(converged=False)))
+    conv = dict(original=dict(converged=True, heldout_loss=[1.]), retrain=dict(converged=False))
+    score = lambda v: dict(metrics=dict(retain_test=dict(mse=v)))
+    res = dict(models=dict(retrain=dict(seconds=10.) | score(0.5), decouple=dict(seconds=2.) | score(0.75)),
+               convergence=conv)
     (tmp_path / 'results.json').write_text(json.dumps(res))
     assert decouple_cost.stored(tmp_path) == dict(retrain_seconds=10., decouple_seconds=2.,
-                                                  references_plateaued=dict(original=True, retrain=False))
+                                                  references_plateaued=dict(original=True, retrain=False),
+                                                  convergence=conv,
+                                                  retain_test_mse=dict(original=None, retrain=0.5, decouple=0.75))

@@ -41,14 +41,19 @@ def check_folder(d:Path) -> None:
 
 
 def stored(d:Path) -> dict:
-    "What the run itself recorded, where its results.json exists: retraining's and decouple's seconds, the plateau test."
+    ("What the run itself recorded, where its results.json exists: retraining's and decouple's seconds, each "
+     "reference's plateau test (`convergence`, with its held-out curve), and the retain-test MSE of the original, the "
+     "oracle and decouple (None where the run has no such model).")
     import json
     if not (d / 'results.json').is_file(): return {}
     res = json.loads((d / 'results.json').read_text())
     m = res['models']
-    conv = {k: v.get('converged') for k, v in res.get('convergence', {}).items()}
+    conv = res.get('convergence', {})
+    mse = {k: m[k]['metrics']['retain_test']['mse'] if 'metrics' in m.get(k, {}) else None
+           for k in ('original', 'retrain', 'decouple')}
     return dict(retrain_seconds=m['retrain']['seconds'], decouple_seconds=m.get('decouple', {}).get('seconds'),
-                references_plateaued=conv)
+                references_plateaued={k: v.get('converged') for k, v in conv.items()}, convergence=conv,
+                retain_test_mse=mse)
 
 
 def retention_alone(original, sp, task, steps:int) -> float:
