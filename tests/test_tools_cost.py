@@ -52,6 +52,5 @@ def test_stored_reads_a_results_file(tmp_path):
                convergence=conv)
     (tmp_path / 'results.json').write_text(json.dumps(res))
     assert decouple_cost.stored(tmp_path) == dict(retrain_seconds=10., decouple_seconds=2.,
-                                                  references_plateaued=dict(original=True, retrain=False),
                                                   convergence=conv,
                                                   retain_test_mse=dict(original=None, retrain=0.5, decouple=0.75))

@@ -52,8 +52,7 @@ def stored(d:Path) -> dict:
     mse = {k: m[k]['metrics']['retain_test']['mse'] if 'metrics' in m.get(k, {}) else None
            for k in ('original', 'retrain', 'decouple')}
     return dict(retrain_seconds=m['retrain']['seconds'], decouple_seconds=m.get('decouple', {}).get('seconds'),
-                references_plateaued={k: v.get('converged') for k, v in conv.items()}, convergence=conv,
-                retain_test_mse=mse)
+                convergence=conv, retain_test_mse=mse)
 
 
 def retention_alone(original, sp, task, steps:int) -> float:
