@@ -177,7 +177,7 @@ def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -
                           ckpt_path=out / 'original.train.safetensors', resume=resume, desc='original',
                           heldout=splits.retain_val.x)
         save_curve(out, 'original', log.heldout)
-        return m, log.seconds, None
+        return m, log.run_seconds, None  # a resumed run's earlier calls count
     seed_everything(cfg.seed)
     return _cached_model(out / 'original.safetensors', make, resume,
                          build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]

@@ -158,6 +158,12 @@ class TrainLog:
     compiled: bool = False # True if the torch.compile'd model did the training
     world_size: int = 1 # processes that shared each batch
     heldout: list = dataclasses.field(default_factory=list) # held-out mean loss per epoch (`heldout=`), resumed too
+    earlier_seconds: float = 0. # wall-clock time of the calls this one resumed (the checkpoint's record; nan: none kept)
+
+    @property
+    def run_seconds(self) -> float:
+        "The whole run's wall-clock time: the calls it resumed plus this one (what retraining cost)."
+        return self.earlier_seconds + self.seconds
 
 # %% ../nbs/04_train.ipynb #7a702029
 class _CompiledOrEager:
@@ -211,10 +217,13 @@ def _start_log(ckpt_path:str|Path|None, # the run's checkpoint (None: none)
                opt:torch.optim.Optimizer, # gets its moment estimates when resuming
                world:int, # processes that share each batch
               ) -> TrainLog:
-    "An empty `TrainLog` to fill epoch by epoch; a resumed run's starts at the checkpoint's epoch and held-out curve."
+    ("An empty `TrainLog` to fill epoch by epoch; a resumed run's starts at the checkpoint's epoch, held-out curve and "
+     "seconds.")
     start = load_train_state(ckpt_path, model, opt) if resume and resumable(ckpt_path) else 0
-    curve = list(load_checkpoint(ckpt_path)[1]['config'].get('heldout', []))[:start] if start else []
-    return TrainLog([], 0, 0., 0., start, 0., False, world, curve)
+    kept = load_checkpoint(ckpt_path)[1]['config'] if start else {}
+    curve = list(kept.get('heldout', []))[:start]
+    earlier = kept.get('seconds', math.nan) if start else 0.  # nan: a checkpoint from before seconds were recorded
+    return TrainLog([], 0, 0., 0., start, 0., False, world, curve, earlier)
 
 # %% ../nbs/04_train.ipynb #343314e2
 def _lr_schedule(lr:float, # the peak learning rate
@@ -317,9 +326,11 @@ def _end_epoch(log:TrainLog, # its held-out curve grows by one point
                distributed:bool, # evaluate the held-out images sharded over the ranks
                ckpt_path:str|Path|None, # where to checkpoint (None: nowhere)
                config:dict, # what the checkpoint records about the run
+               t0:float, # `time.perf_counter()` when this call started
               ) -> None:
-    "After an epoch: measure the held-out loss, then checkpoint."
+    "After an epoch: measure the held-out loss, then checkpoint (with the run's seconds so far, for a resumed run)."
     if heldout is not None: log.heldout.append(mean_loss(model, heldout, task, distributed))
+    config['seconds'] = log.earlier_seconds + time.perf_counter() - t0
     if not ckpt_path: return
     if is_main(): save_train_state(ckpt_path, model, opt, epoch + 1, config)
     if log.world_size > 1: barrier()  # nobody reads the checkpoint before it is complete
@@ -376,6 +387,6 @@ def train_model(model:nn.Module, # the model, trained in place
     model.train()
     for epoch in progress(range(log.resumed_from, epochs), desc, total=epochs - log.resumed_from):
         _train_epoch(log, s, xs, ys, epoch)
-        _end_epoch(log, model, opt, epoch, heldout, task, distributed, ckpt_path, config)
+        _end_epoch(log, model, opt, epoch, heldout, task, distributed, ckpt_path, config, t0)
         if on_epoch: on_epoch(epoch, model)
     return _finish_log(log, s, model, len(xs), t0)

@@ -24,11 +24,11 @@ __all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'SALIENCY_SCORE
            'latent_mse', 'flat', 'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
            'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain',
            'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
-           'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'Route', 'DecoupleConfig',
-           'decouple_levels', 'saliency_scores', 'prune_top', 'prune_salient', 'climb', 'hold', 'decouple_round',
-           'deepen', 'output_change', 'memorization_proxy', 'choose_route', 'decouple', 'frozen_teacher', 'li2024_loss',
-           'max_loss_loss', 'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss',
-           'PairConfig', 'pair_train', 'retrain']
+           'split_losses', 'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'Route',
+           'DecoupleConfig', 'decouple_levels', 'saliency_scores', 'prune_top', 'prune_salient', 'climb', 'hold',
+           'decouple_round', 'deepen', 'output_change', 'memorization_proxy', 'choose_route', 'decouple',
+           'frozen_teacher', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
+           'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -36,9 +36,14 @@ class UnlearnResult:
     "What an unlearning method returns."
     model: nn.Module # the unlearned model (a copy; the original is untouched)
     log: dict # what the method did
-    seconds: float # wall-clock time from the original model to this one, less `certificate_seconds`
+    seconds: float # wall-clock time from the original model to this one (earlier calls of a resumed run too), less
+    # `certificate_seconds`
     certificate: dict|None = None # decouple's certificate, JSON-safe
-    certificate_seconds: float = 0. # wall-clock time the method spent measuring its certificate (`log['certificate_seconds']`)
+
+    @property
+    def certificate_seconds(self) -> float:
+        "Wall-clock time the method spent measuring its certificate (`log['certificate_seconds']`, 0 if none)."
+        return self.log.get('certificate_seconds', 0.)
 
 METHODS = {}
 CONFIGS = {} # method name -> its config class: `unlearn` builds the config from option names with `cls.of(**options)`
@@ -46,7 +51,7 @@ CONFIGS = {} # method name -> its config class: `unlearn` builds the config from
 def register(name:str, # the method's name in `METHODS`
              config:type|None=None, # config class with an `of(**options)` constructor; None: options pass as they are
             ):
-    "Decorator: add an unlearning method `f(model, splits, task, **options) -> (model, log, certificate)`."
+    "Decorator: add an unlearning method `f(model, splits, task, **options) -> (model, log: dict, certificate)`."
     def _reg(f):
         METHODS[name] = f
         if config is not None: CONFIGS[name] = config
@@ -63,8 +68,8 @@ def unlearn(model:nn.Module, # the original model (never modified)
             **options # the method's own options
            ) -> UnlearnResult:
     ("Run unlearning `method` on a copy of `model`. `seconds` leaves out what the method reports as "
-     "`log['certificate_seconds']`: measuring a certificate is an audit of the model, not unlearning, and retraining "
-     "has none.")
+     "`log['certificate_seconds']` (measuring a certificate is an audit of the model, not unlearning, and retraining "
+     "has none) and adds `log['earlier_seconds']` (what a resumed retraining spent before this call).")
     choose(method, METHODS, 'method')
     cls = CONFIGS.get(method)
     if cls is not None and 'config' not in options: options = dict(config=cls.of(**options))
@@ -73,8 +78,8 @@ def unlearn(model:nn.Module, # the original model (never modified)
     t0 = time.perf_counter()
     out, log, cert = METHODS[method](work, splits, task, seed=seed, **options)
     elapsed = time.perf_counter() - t0
-    measuring = log.get('certificate_seconds', 0.) if isinstance(log, dict) else 0.
-    return UnlearnResult(out, log, elapsed - measuring, cert, measuring)
+    spent = elapsed - log.get('certificate_seconds', 0.) + log.get('earlier_seconds', 0.)
+    return UnlearnResult(out, log, spent, cert)
 
 # %% ../nbs/05_unlearn.ipynb #68b3bb5e
 def batch_stream(x:torch.Tensor, # images to draw from: a tensor, or a `FolderImages` (each batch decoded when drawn)
@@ -514,11 +519,19 @@ def certified_retain(model:nn.Module, # trained in place: the decoupled model
 # %% ../nbs/05_unlearn.ipynb #a1c18020
 OOD_Q = 0.95 # the quantile of the theory chapter's lambda: about 5% of held-out data count as OOD
 
-def ood_rates(model:nn.Module, splits:Splits, task:Task, lam:float) -> dict:
+def split_losses(model:nn.Module, # the model to score
+                 splits:Splits, # the splits to score
+                 task:Task, # masking operator
+                 parts:tuple=('forget_train', 'forget_test', 'retain_test'), # which splits
+                ) -> dict:
+    "`{part: per-sample losses (N,)}` on the CPU, each split scored once (sharded under torchrun)."
+    return {p: eval_losses(model, getattr(splits, p).x, task, distributed=True) for p in parts}
+
+def ood_rates(losses:dict, # `split_losses`' output
+              lam:float, # the OOD level λ
+             ) -> dict:
     "Per-sample λ-OOD rates of the forget sets next to held-out retain data (`retain_test`)."
-    parts = ('forget_train', 'forget_test', 'retain_test')
-    return {p: theory.ood_rate(eval_losses(model, getattr(splits, p).x, task, distributed=True).numpy(),
-                               lam) for p in parts}
+    return {p: theory.ood_rate(l.numpy(), lam) for p, l in losses.items()}
 
 
 # %% ../nbs/05_unlearn.ipynb #c3rt1f04
@@ -532,7 +545,8 @@ def certificate(model:nn.Module, # the unlearned model
     "decouple's certificate: `proved` (a theorem, its constants, the assumptions checked at run time) and `measured`."
     rounds = log['rounds']
     col = lambda f: [f(rd) for rd in rounds]
-    after = mean_loss(model, splits.forget_train.x, task, distributed=True)
+    losses = split_losses(model, splits, task)  # each set scored once: the rates and the final forget loss
+    after = losses['forget_train'].mean().item()
     G = max(col(lambda rd: rd['ascent']['G']))
     last_path = rounds[-1]['retention']['path']   # None after certified retention (not measured)
     measured = dict(lam=levels['lam'], lam_calibration=f"quantile q={OOD_Q} of the original model's retain_val losses",
@@ -541,7 +555,7 @@ def certificate(model:nn.Module, # the unlearned model
                     forget_loss_before=levels['before'], forget_loss_final=after,
                     mean_forget_loss_ge_lam=bool(after >= levels['lam']),
                     mean_forget_loss_ge_target=bool(after >= levels['target']),
-                    ood_rate=ood_rates(model, splits, task, levels['lam']), rounds=len(rounds),
+                    ood_rate=ood_rates(losses, levels['lam']), rounds=len(rounds),
                     forget_loss_after_ascent=col(lambda rd: rd['ascent']['loss']),
                     forget_loss_after_retention=col(lambda rd: rd['retention']['loss']),
                     keep_level=col(lambda rd: rd['keep_level']),

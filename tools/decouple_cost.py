@@ -12,7 +12,7 @@ package dataset-fashion-mnist). Per folder, in this order:
 2. as many retention steps as decouple took at seed 0, alone (`retention_alone`): its fixed gradient work;
 3. --match-epochs epochs of the run's retraining recipe (its batch size, step size and held-out curve on
    retain_val, as `run` trains its oracle), timed (oracle_seconds_timed) and scaled to the recipe's epochs:
-   oracle_seconds_here = oracle_seconds_timed x epochs / match_epochs (`route_check.oracle_seconds_here`).
+   oracle_seconds_here = oracle_seconds_timed x epochs / match_epochs (as `route_check.oracle_seconds_here`).
 cost_ratio_here = each decouple's seconds / oracle_seconds_here. Loading data and weights is not timed. Nothing is
 saved but the JSON (--out; the default is the book's artifact, which it replaces). The folders run one after
 another in the order given; the rows are sorted by size. The four folders of the scale chapter took about ten
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from artifact import OneLineParser, provenance, write
-from route_check import oracle_seconds_here
+from route_check import oracle_seconds_timed
 
 
 def run_config(d:Path):
@@ -63,7 +63,7 @@ def retention_alone(original, sp, task, steps:int) -> float:
     rt, m = Retention(), copy.deepcopy(original)
     t0 = time.perf_counter()
     retain(m, list(m.parameters()), sp.retain_train.x, sp.forget_train.x, task, 0., steps=steps, lr=rt.lr,
-           hinge=rt.hinge, batch_size=rt.batch, weight_decay=rt.weight_decay, clip=rt.clip)
+           hinge=rt.hinge, batch_size=rt.batch, weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule)
     return time.perf_counter() - t0
 
 
@@ -87,13 +87,13 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
                          retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final']))
     steps = sum(runs[0]['retention_steps'])
     retention_seconds = retention_alone(original, sp, task, steps)
-    here = oracle_seconds_here(original, sp, task, epochs, cfg.batch_size, cfg.lr, cfg.seed, sp.retain_val.x,
-                               match=match_epochs)  # the recipe's epochs, extrapolated from the timed ones
+    timed = oracle_seconds_timed(original, sp, task, match_epochs, cfg.batch_size, cfg.lr, cfg.seed, sp.retain_val.x)
+    here = timed * epochs / match_epochs  # the recipe's epochs, extrapolated from the timed ones
     for r in runs: r['cost_ratio_here'] = r['seconds'] / here
     sizes = {p: len(getattr(sp, p).x) for p in ('forget_train', 'forget_test', 'retain_train', 'retain_val', 'retain_test')}
     return dict(folder=str(d), n_train=len(sp.train.x), split_sizes=sizes, dataset=cfg.dataset, epochs=epochs, quick=cfg.quick,
                 lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs,
-                oracle_seconds_timed=here * match_epochs / epochs, oracle_seconds_here=here,
+                oracle_seconds_timed=timed, oracle_seconds_here=here,
                 retention_steps_alone=steps, retention_seconds_alone=retention_seconds,
                 decouple=runs, stored=stored(d))
 

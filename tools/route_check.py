@@ -30,13 +30,17 @@ ORACLES = ['retrain', 'retrain_2']
 METHODS = 'decouple,decouple:route=False,finetune,li2024'
 MATCH_EPOCHS = 3  # epochs of the oracle's recipe timed next to the methods (scaled to the recipe's epochs)
 
-def oracle_seconds_here(original, splits, task, epochs:int, batch_size:int, lr:float, seed:int, heldout=None,
-                        match:int=MATCH_EPOCHS) -> float:
-    "The oracle recipe's seconds under the current load: `match` epochs of `retrain`, timed, x epochs / `match`."
+def oracle_seconds_timed(original, splits, task, match:int, batch_size:int, lr:float, seed:int, heldout=None) -> float:
+    "Seconds of `match` epochs of `retrain` (the oracle recipe's first epochs), timed under the current load."
     from i2i_unlearn.unlearn import unlearn
     r = unlearn(original, splits, 'retrain', task, seed=seed, epochs=match, batch_size=batch_size, lr=lr,
                 heldout=heldout)
-    return r.seconds * epochs / match
+    return r.seconds
+
+def oracle_seconds_here(original, splits, task, epochs:int, batch_size:int, lr:float, seed:int, heldout=None,
+                        match:int=MATCH_EPOCHS) -> float:
+    "The oracle recipe's seconds under the current load: `match` epochs of `retrain`, timed, x epochs / `match`."
+    return oracle_seconds_timed(original, splits, task, match, batch_size, lr, seed, heldout) * epochs / match
 
 def recipe_of(d:Path) -> tuple:
     "(epochs, lr) of a reference folder .../e{epochs}_lr{lr}/seed_S, as `tools/reference_budget.py --keep` names it."
