@@ -12,9 +12,9 @@ from .core import (TASKS, RunConfig, UserError, check_out_dir, checked_options, 
                               field_docs, kind_of, parse_value, read_toml, save_checkpoint, write_json, write_toml)
 
 # %% auto #0
-__all__ = ['RUN_OUTPUTS', 'SEEDS_OUTPUTS', 'COMMANDS', 'flag', 'valid_names', 'add_config_args', 'given_options', 'CommandFlags',
-           'resolve_config', 'write_config', 'cmd_info', 'command_flags', 'cmd_run', 'cmd_audit', 'cmd_bench',
-           'command_configs', 'build_parser', 'main']
+__all__ = ['RUN_OUTPUTS', 'SEEDS_OUTPUTS', 'COMMANDS', 'INTERRUPTED', 'flag', 'valid_names', 'add_config_args', 'given_options',
+           'CommandFlags', 'resolve_config', 'write_config', 'cmd_info', 'command_flags', 'cmd_run', 'cmd_audit',
+           'cmd_bench', 'command_configs', 'build_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #c416e900
 def flag(name:str, # a field name, e.g. batch_size
@@ -195,14 +195,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/10_cli.ipynb #df1fb46e
+INTERRUPTED = dict(run='continue it with the same command and --resume',
+                   audit='an audit does not resume: run it again with --overwrite',
+                   bench='a bench does not resume: run it again with --overwrite')
+
+def _interrupted(command:str|None) -> int:
+    "Ctrl-C: one line saying how to go on, exit code 130 (128 + SIGINT, as shells report it)."
+    print(f"i2i-unlearn: interrupted; {INTERRUPTED.get(command, 'nothing was written')}", file=sys.stderr)
+    return 130
+
 def main(argv:list|None=None # arguments (default: sys.argv[1:])
         ) -> int:
-    "Entry point of `i2i-unlearn`: warnings print as one line each, a `UserError` as one line with exit code 2."
-    args = build_parser().parse_args(argv)
+    ("Entry point of `i2i-unlearn`: warnings print as one line each, a `UserError` as one line with exit code 2, "
+     "Ctrl-C as one line with exit code 130.")
+    try: args = build_parser().parse_args(argv)
+    except KeyboardInterrupt: return _interrupted(None)
     show = warnings.showwarning
     warnings.showwarning = lambda msg, *a, **k: print(f'i2i-unlearn: warning: {msg}', file=sys.stderr)
     try: return args.func(args)
     except UserError as e:
         print(f'i2i-unlearn: error: {e}', file=sys.stderr)
         return 2
+    except KeyboardInterrupt: return _interrupted(args.command)
     finally: warnings.showwarning = show

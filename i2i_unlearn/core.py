@@ -14,14 +14,14 @@ from safetensors.torch import load_file, save_file
 
 # %% auto #0
 __all__ = ['DEVICES', 'PARSERS', 'KIND_NAMES', 'FITS', 'TASKS', 'WEIGHT_SUFFIXES', 'REFERENCE_RECIPES', 'UNMEASURED_RECIPE',
-           'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON', 'PICKLE_SUFFIXES', 'UserError', 'choose', 'seed_everything',
-           'get_device', 'device_of', 'in_test', 'field_docs', 'kind_of', 'parse_value', 'check_value',
-           'checked_options', 'config_from_dict', 'check_weights_file', 'parse_certify', 'reference_recipe',
-           'RunConfig', 'option_kinds', 'parse_method', 'parse_methods', 'quick_options', 'sha256_file', 'strict_json',
-           'write_json', 'sidecar_path', 'save_checkpoint', 'load_checkpoint', 'check_out_dir', 'read_toml',
-           'toml_value', 'toml_text', 'write_toml', 'progress', 'rank', 'world_size', 'is_main', 'barrier',
-           'init_distributed', 'shutdown_distributed', 'shard', 'unshard', 'main_first', 'all_mean', 'all_gather_cat',
-           'average_gradients', 'spawn_local', 'distributed_selfcheck']
+           'QUICK_RECIPE', 'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON', 'PICKLE_SUFFIXES', 'UserError', 'choose',
+           'seed_everything', 'get_device', 'device_of', 'in_test', 'field_docs', 'kind_of', 'parse_value',
+           'check_value', 'checked_options', 'config_from_dict', 'check_weights_file', 'parse_certify',
+           'reference_recipe', 'RunConfig', 'option_kinds', 'parse_method', 'parse_methods', 'quick_options',
+           'sha256_file', 'strict_json', 'write_json', 'sidecar_path', 'save_checkpoint', 'load_checkpoint',
+           'check_out_dir', 'read_toml', 'toml_value', 'toml_text', 'write_toml', 'progress', 'rank', 'world_size',
+           'is_main', 'barrier', 'init_distributed', 'shutdown_distributed', 'shard', 'unshard', 'main_first',
+           'all_mean', 'all_gather_cat', 'average_gradients', 'spawn_local', 'distributed_selfcheck']
 
 # %% ../nbs/00_core.ipynb #a685b246
 class UserError(ValueError):
@@ -210,14 +210,16 @@ def parse_certify(text:str, # 'EPS,DELTA', e.g. '1,1e-5'
 # %% ../nbs/00_core.ipynb #11f5c40e
 REFERENCE_RECIPES = {'conv_ae': dict(epochs=100, lr=8e-3)}  # measured to plateau (experiments chapter)
 UNMEASURED_RECIPE = dict(epochs=50, lr=2e-3)  # models whose plateau has not been measured
+QUICK_RECIPE = dict(epochs=2, lr=2e-3)  # --quick smoke tests: two epochs at the step size that survives them
 
 def reference_recipe(model:str, # a name in `models.MODELS`
-                     quick:bool=False, # a --quick smoke test: `UNMEASURED_RECIPE`, whose step size survives 2 epochs
+                     quick:bool=False, # a --quick smoke test: `QUICK_RECIPE`
                     ) -> dict:
-    ("The default {epochs, lr} of a model's references: `REFERENCE_RECIPES`, else (or with `quick`) "
-     "`UNMEASURED_RECIPE`. Quick runs keep 2e-3: two epochs on 1,200 images at 8e-3 leave conv_ae dead "
+    ("The default {epochs, lr} of a model's references: `REFERENCE_RECIPES`, else `UNMEASURED_RECIPE`; with "
+     "`quick`, `QUICK_RECIPE`. Quick runs keep 2e-3: two epochs on 1,200 images at 8e-3 leave conv_ae dead "
      "(training chapter).")
-    return dict(UNMEASURED_RECIPE if quick else REFERENCE_RECIPES.get(model, UNMEASURED_RECIPE))
+    if quick: return dict(QUICK_RECIPE)
+    return dict(REFERENCE_RECIPES.get(model, UNMEASURED_RECIPE))
 
 # %% ../nbs/00_core.ipynb #f23c1886
 @dataclasses.dataclass
@@ -251,8 +253,8 @@ class RunConfig:
     certify:str|None = None # 'EPS,DELTA', e.g. 1,1e-5: decouple retains with certified retention
     # (theory chapter, Theorem 4)
     epochs:int|None = None # training epochs of the original and the retrained models; None: the model's
-    # reference recipe (`reference_recipe`: conv_ae 100, other models 50; --quick trains 2); each run tests whether
-    # their held-out loss plateaued (`plateau_test` in the experiments chapter)
+    # reference recipe (`reference_recipe`: conv_ae 100, other models 50; --quick 2); a given value wins, with --quick
+    # too; each run tests whether their held-out loss plateaued (`plateau_test` in the experiments chapter)
     batch_size:int = 128 # training batch size
     lr:float|None = None # peak learning rate of that training; None: the model's reference recipe (conv_ae 8e-3,
     # other models and quick runs 2e-3)

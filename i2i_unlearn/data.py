@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb #8d40d06e
 from __future__ import annotations
-import collections, dataclasses, gzip, hashlib, os, warnings
+import collections, dataclasses, gzip, hashlib, inspect, os, warnings
 from importlib import resources
 from pathlib import Path
 
@@ -15,13 +15,13 @@ import torch.nn.functional as F
 from .core import UserError, choose
 
 # %% auto #0
-__all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'SMALL_PASS', 'DATASETS', 'MASKS', 'ImageSet', 'to_size',
-           'read_idx', 'load_fashion_mnist_10k', 'first_per_class', 'load_fashion_mnist', 'load_cifar10',
+__all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'SMALL_PASS', 'DATASETS', 'DATA_FLAGS', 'MASKS', 'ImageSet',
+           'to_size', 'read_idx', 'load_fashion_mnist_10k', 'first_per_class', 'load_fashion_mnist', 'load_cifar10',
            'load_photos10', 'load_fashion_canaries', 'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image',
            'memory_limit', 'check_size', 'decode_all', 'default_workers', 'FolderImages', 'subset', 'cat_images',
-           'stream', 'readable', 'stream_folder', 'load_folder', 'load', 'data_options', 'Split', 'Splits',
-           'make_splits', 'decoded_splits', 'identity_tau', 'centre_box', 'inpaint_tau', 'outpaint_tau',
-           'random_box_tau', 'Task']
+           'stream', 'readable', 'stream_folder', 'load_folder', 'readers_of', 'check_data_options', 'load',
+           'data_options', 'Split', 'Splits', 'make_splits', 'decoded_splits', 'identity_tau', 'centre_box',
+           'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
 @dataclasses.dataclass
@@ -486,13 +486,30 @@ DATASETS = {'fashion-mnist-10k': load_fashion_mnist_10k, 'fashion-mnist': load_f
             'cifar10': load_cifar10, 'photos10': load_photos10, 'folder': load_folder,
             'fashion-canaries': load_fashion_canaries}
 
+DATA_FLAGS = {'root': '--data-root', 'max_per_class': '--max-per-class', 'strict_data': '--strict-data'}
+
+def readers_of(option:str, # a keyword argument of the loaders, e.g. root
+              ) -> list:
+    "The names in `DATASETS` whose loader takes `option` (the others would ignore it)."
+    return [n for n, f in DATASETS.items() if option in inspect.signature(f).parameters]
+
+def check_data_options(name:str, # a key of `DATASETS`
+                       options:dict, # keyword arguments for its loader
+                      ) -> None:
+    "A one-line `UserError` for a `DATA_FLAGS` option given to a data set that would silently ignore it."
+    for k, fl in DATA_FLAGS.items():
+        if options.get(k) in (None, False) or name in readers_of(k): continue
+        raise UserError(f"{fl} ({k}) does not apply to {name}, which would ignore it; "
+                        f"valid: leave it out, or a data set that reads it: {', '.join(readers_of(k))}")
+
 def load(name:str='fashion-mnist-10k', # a key of `DATASETS`
          image_size:int=32, # side of the square images
          root:str|None=None, # data root, for data sets that live on disk
          **kwargs # passed to the loader (download, n_per_class, max_per_class, seed)
         ) -> ImageSet:
-    "Load data set `name` as an `ImageSet`."
+    "Load data set `name` as an `ImageSet`; an option it would ignore (`check_data_options`) is a `UserError`."
     choose(name, DATASETS, 'dataset')
+    check_data_options(name, dict(kwargs, root=root))
     if not isinstance(image_size, int) or image_size < 8:
         raise UserError(f"image_size must be an integer >= 8, got {image_size!r}")
     return DATASETS[name](image_size=image_size, root=root, **kwargs)
