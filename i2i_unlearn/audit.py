@@ -396,10 +396,10 @@ class AuditConfig:
     # name:key=value;key=value (e.g. 'decouple:margin=0.3;retain_steps=20'); empty: `ALL_METHODS`
     oracles:int|None = None # retrained models (seeds seed, seed+1, ...), named retrain, retrain_2, ...: the
     # first is the reference, the others give realism its noise floor; None: 2 (1 with quick)
-    epochs:int|None = None # training epochs of the original and the retrained models; None: the model's
-    # reference recipe (`core.REFERENCE_RECIPES`: conv_ae 100), else 12; 8 with quick
+    epochs:int|None = None # training epochs of the original and the retrained models; None: conv_ae 100 (its
+    # reference recipe, `core.REFERENCE_RECIPES`), other models 12, any model 8 with --quick
     lr:float|None = None # peak learning rate of the original's and the retrained models' training
-    # (`train.train_model`); None: the model's reference recipe (conv_ae 8e-3), else 2e-3; 2e-3 with quick
+    # (`train.train_model`); None: conv_ae 8e-3 (its reference recipe), other models and --quick 2e-3
     regen_epochs:int|None = None # clean fine-tuning epochs after unlearning (0: none); None: 3
     regen_lr:float = 5e-4 # learning rate of the clean fine-tuning
     batch_size:int|None = None # batch size of training and fine-tuning; None: 128 (64 with quick)
@@ -694,7 +694,7 @@ def audit_table(report:dict, # a `run_audit` report; keys older reports lack are
     cols = ['model', 'seconds', 'success', 'clean hits', 'retain mse', 'trigger effect']
     cols += ['trigger effect ratio'] if ratio else []
     cols += ['verdict'] + [f'regen {i + 1}' for i in range(e)]
-    rows = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    rows = ['| ' + ' | '.join(cols) + ' |', '|---|' + '---:|' * (len(cols) - 2 - e) + '---|' * (1 + e)]  # numbers right
     for k, m in models.items():
         g = m.get('regeneration', [])
         cells = [k, f"{m['seconds']:.1f}", f"{m['success']:.2f}", f"{m['clean_hit_rate']:.2f}"]

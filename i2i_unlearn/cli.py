@@ -43,8 +43,9 @@ def add_config_args(p:argparse.ArgumentParser, # a sub-command's parser
         if f.name in skip or not f.metadata.get('cli', True): continue
         names = f"; valid: {', '.join(valid[f.name])}" if f.name in valid else ''
         help = (docs.get(f.name, '') + names + _default_text(f.default)).replace('%', '%%')
-        if kind_of(f.type)[0] == 'bool' and f.default is True:
-            p.add_argument(flag('no_' + f.name), dest=f.name, action='store_false', default=SUPPRESS, help=help)
+        if kind_of(f.type)[0] == 'bool' and f.default is True:  # the help says what the switch does, then the field
+            off = f"set {f.name} = false; {f.name}: {docs.get(f.name, '')} (default: true)".replace('%', '%%')
+            p.add_argument(flag('no_' + f.name), dest=f.name, action='store_false', default=SUPPRESS, help=off)
         elif kind_of(f.type)[0] == 'bool':
             p.add_argument(flag(f.name), action='store_true', default=SUPPRESS, help=help)
         else: p.add_argument(flag(f.name), metavar=f.name.upper(), default=SUPPRESS, help=help)

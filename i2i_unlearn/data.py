@@ -19,8 +19,8 @@ __all__ = ['FASHION_CLASSES', 'DEBIAN_FASHION', 'FOLDER_LAYOUT', 'SMALL_PASS', '
            'to_size', 'read_idx', 'load_fashion_mnist_10k', 'first_per_class', 'load_fashion_mnist', 'load_cifar10',
            'load_photos10', 'load_fashion_canaries', 'FolderIndex', 'folder_index', 'UnreadableImage', 'decode_image',
            'memory_limit', 'check_size', 'decode_all', 'default_workers', 'FolderImages', 'subset', 'cat_images',
-           'stream', 'readable', 'stream_folder', 'load_folder', 'readers_of', 'check_data_options', 'load',
-           'data_options', 'Split', 'Splits', 'make_splits', 'decoded_splits', 'identity_tau', 'centre_box',
+           'stream', 'readable', 'stream_folder', 'load_folder', 'reads_option', 'readers_of', 'check_data_options',
+           'load', 'data_options', 'Split', 'Splits', 'make_splits', 'decoded_splits', 'identity_tau', 'centre_box',
            'inpaint_tau', 'outpaint_tau', 'random_box_tau', 'Task']
 
 # %% ../nbs/02_data.ipynb #496fc7bf
@@ -488,17 +488,24 @@ DATASETS = {'fashion-mnist-10k': load_fashion_mnist_10k, 'fashion-mnist': load_f
 
 DATA_FLAGS = {'root': '--data-root', 'max_per_class': '--max-per-class', 'strict_data': '--strict-data'}
 
+def reads_option(loader, # a data set's loader, as in `DATASETS`
+                 option:str, # a keyword argument, e.g. root
+                ) -> bool:
+    "Whether `loader` takes `option`: a parameter of that name, or `**kwargs` it passes on (`**_` ignores the rest)."
+    ps = inspect.signature(loader).parameters
+    return option in ps or any(p.kind == p.VAR_KEYWORD and p.name != '_' for p in ps.values())
+
 def readers_of(option:str, # a keyword argument of the loaders, e.g. root
               ) -> list:
     "The names in `DATASETS` whose loader takes `option` (the others would ignore it)."
-    return [n for n, f in DATASETS.items() if option in inspect.signature(f).parameters]
+    return [n for n, f in DATASETS.items() if reads_option(f, option)]
 
 def check_data_options(name:str, # a key of `DATASETS`
                        options:dict, # keyword arguments for its loader
                       ) -> None:
     "A one-line `UserError` for a `DATA_FLAGS` option given to a data set that would silently ignore it."
     for k, fl in DATA_FLAGS.items():
-        if options.get(k) in (None, False) or name in readers_of(k): continue
+        if options.get(k) in (None, False) or reads_option(DATASETS[name], k): continue
         raise UserError(f"{fl} ({k}) does not apply to {name}, which would ignore it; "
                         f"valid: leave it out, or a data set that reads it: {', '.join(readers_of(k))}")
 

@@ -146,11 +146,12 @@ def weights_record(model, cfg:RunConfig, check:dict|None=None) -> dict|None:
             'imagenet_norm': bool(model_kwargs(cfg).get('imagenet_norm', False)), 'check': check}
 
 # %% ../nbs/09_experiments.ipynb #d5195ebd
-def _cached_model(path:Path, make, resume:bool, template):
-    ("Load the model at `path` (with its seconds) if resuming and present, else `make()` it and save it (rank 0; the "
-     "others then load rank 0's file).")
+def _cached_model(path:Path, make, resume:bool, template, say=None):
+    ("Load the model at `path` (with its seconds) if resuming and present, saying so through `say`, else `make()` it "
+     "and save it (rank 0; the others then load rank 0's file).")
     # no sidecar: the run was killed while saving; make it again
     if resume and path.exists() and sidecar_path(path).exists():
+        if say: say(f"{path.stem}: reused {path.parent.name}/{path.name} (--resume)")
         tensors, meta = load_checkpoint(path)
         template.load_state_dict(tensors)
         return template, meta.get('seconds', float('nan')), meta.get('certificate')
@@ -168,7 +169,7 @@ def save_curve(out:Path, name:str, curve:list) -> None:
     if is_main(): write_json(out / 'curves' / f'{name}.json', dict(heldout_loss=curve))
 
 # %% ../nbs/09_experiments.ipynb #831b16f9
-def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -> tuple:
+def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device, say=None) -> tuple:
     "The original model on D = D_f + D_r (from `cfg.weights` if given: fine-tuned), checkpointed every epoch."
     def make():
         m = initial_model(cfg, device)
@@ -180,7 +181,7 @@ def train_original(cfg:RunConfig, splits, task, out:Path, resume:bool, device) -
         return m, log.run_seconds, None  # a resumed run's earlier calls count
     seed_everything(cfg.seed)
     return _cached_model(out / 'original.safetensors', make, resume,
-                         build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
+                         build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device), say)[:2]
 
 # %% ../nbs/09_experiments.ipynb #f28dd81c
 def n_oracles(cfg:RunConfig) -> int:
@@ -189,7 +190,7 @@ def n_oracles(cfg:RunConfig) -> int:
 
 # %% ../nbs/09_experiments.ipynb #249ed83d
 def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the third, ...
-               original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
+               original, splits, task, cfg:RunConfig, out:Path, resume:bool, device, say=None) -> tuple:
     "Retrain once more with seed + k (or reuse its checkpoint); returns (model, seconds)."
     def make():
         r = unlearn(original, splits, 'retrain', task, seed=cfg.seed + k, **method_options('retrain', cfg),
@@ -198,7 +199,7 @@ def run_oracle(k:int, # 1 for the second retrained model (seed + 1), 2 for the t
         return r.model, r.seconds, None
     seed_everything(cfg.seed + k)
     return _cached_model(out / f'retrain_{k + 1}.safetensors', make, resume,
-                         build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))[:2]
+                         build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device), say)[:2]
 
 # %% ../nbs/09_experiments.ipynb #10cf4ad3
 def method_specs(cfg:RunConfig) -> dict:
@@ -219,7 +220,7 @@ def certify_options(cfg:RunConfig) -> dict:
     return dict(certify=Certify(CertifiedRetention(eps, delta)))
 
 # %% ../nbs/09_experiments.ipynb #ea2394bc
-def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume:bool, device) -> tuple:
+def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume:bool, device, say=None) -> tuple:
     "Unlearn with `name` (or reuse its checkpoint); returns (model, seconds, certificate)."
     path = out / ('retrain.safetensors' if name == 'retrain' else f'methods/{name}.safetensors')
     extra = dict(ckpt_path=out / 'retrain.train.safetensors', resume=resume,
@@ -229,7 +230,8 @@ def run_method(name:str, original, splits, task, cfg:RunConfig, out:Path, resume
         if name == 'retrain': save_curve(out, 'retrain', r.log['heldout'])
         return r.model, r.seconds, r.certificate
     seed_everything(cfg.seed)
-    return _cached_model(path, make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device))
+    return _cached_model(path, make, resume, build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)).to(device),
+                         say)
 
 # %% ../nbs/09_experiments.ipynb #a16e3cd1
 def plateau_test(curve:list, # held-out loss after each epoch
@@ -539,14 +541,15 @@ def _make_models(names:list, # the unlearning methods
                 ) -> tuple:
     "Make every model: the original, the retrained oracle, each method's, the extra oracles."
     models, seconds, certs = {}, {}, {}
-    models['original'], seconds['original'] = train_original(cfg, splits, task, out, resume, device)
+    models['original'], seconds['original'] = train_original(cfg, splits, task, out, resume, device, say)
     for n in ['retrain'] + names:
         say(f"method {n} ...")
-        models[n], seconds[n], certs[n] = run_method(n, models['original'], splits, task, cfg, out, resume, device)
+        models[n], seconds[n], certs[n] = run_method(n, models['original'], splits, task, cfg, out, resume, device,
+                                                     say)
     oracles = ['retrain'] + [f'retrain_{k}' for k in range(2, n_oracles(cfg) + 1)]
     for k, n in enumerate(oracles[1:], start=1):
         say(f"oracle {n} (seed {cfg.seed + k}) ...")
-        models[n], seconds[n] = run_oracle(k, models['original'], splits, task, cfg, out, resume, device)
+        models[n], seconds[n] = run_oracle(k, models['original'], splits, task, cfg, out, resume, device, say)
     return models, seconds, certs, oracles
 
 # %% ../nbs/09_experiments.ipynb #f5c6691a

@@ -414,7 +414,7 @@ class BenchConfig:
     device:str = 'auto' # auto, cpu, cuda or mps
     quick:bool = False # tiny sizes for a smoke test
     repeats:int|None = None # interleaved measurements per path; None: 3
-    compile:bool = True # allow torch.compile on the optimised path (flag: --no-compile)
+    compile:bool = True # allow torch.compile on the optimised path
     batch_size:int = 128 # the eager training batch
     batch_scale:int = 2 # the optimised training batch is batch_size times this
     seed:int = 0 # one seed for everything
