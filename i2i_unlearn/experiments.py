@@ -25,14 +25,14 @@ from .unlearn import METHODS, Certify, unlearn
 
 # %% auto #0
 __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLITS', 'SCHEMA', 'REALISM_SPLITS', 'MIN_SAMPLES',
-           'COLUMNS', 'SEEDS_SCHEMA', 'REALISM_COLUMNS', 'run_sizes', 'check_out', 'prepare_out', 'model_kwargs',
-           'initial_model', 'weights_check', 'weights_warning', 'weights_record', 'save_curve', 'train_original',
-           'n_oracles', 'run_oracle', 'method_specs', 'method_options', 'certify_options', 'run_method', 'plateau_test',
-           'convergence', 'convergence_warnings', 'quick_convergence_note', 'check_metric_weights', 'model_outputs',
-           'pretrained_metrics', 'evaluate_all', 'sample_warnings', 'health_warnings', 'results_table',
-           'samples_figure', 'protocol_forget_classes', 'ExperimentRun', 'load_run_data', 'run_experiment',
-           'table_numbers', 'summarize', 'seed_summary', 'seeds_table', 'run_seeds', 'realism_targets',
-           'certified_tradeoff']
+           'RESULTS_LEGEND', 'COLUMNS', 'SEEDS_SCHEMA', 'REALISM_COLUMNS', 'run_sizes', 'check_out', 'prepare_out',
+           'model_kwargs', 'initial_model', 'weights_check', 'weights_warning', 'weights_record', 'save_curve',
+           'train_original', 'n_oracles', 'run_oracle', 'method_specs', 'method_options', 'certify_options',
+           'run_method', 'plateau_test', 'convergence', 'convergence_warnings', 'quick_convergence_note',
+           'check_metric_weights', 'model_outputs', 'pretrained_metrics', 'evaluate_all', 'sample_warnings',
+           'health_warnings', 'results_table', 'results_legend', 'samples_figure', 'protocol_forget_classes',
+           'ExperimentRun', 'load_run_data', 'run_experiment', 'table_numbers', 'summarize', 'seed_summary',
+           'seeds_table', 'run_seeds', 'realism_targets', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
 QUICK = dict(max_train=1200, epochs=QUICK_RECIPE['epochs'])
@@ -412,6 +412,25 @@ def results_table(res:dict) -> str:
     notes = [f"\n(!) {w}" for w in mine] + [f"\nwarning: {w}" for w in res.get('warnings', []) if w not in mine]
     return '\n'.join(rows) + '\n' + ''.join(notes) + ('\n' if notes else '')
 
+# %% ../nbs/09_experiments.ipynb #b7e1c0de
+RESULTS_LEGEND = {
+    'seconds': 'wall-clock seconds to make the model from the original (the original: to train it)',
+    'cost ratio': "seconds over the retrained model's (`retrain`); unlearning exists to be far below 1",
+    'forget-test MSE': 'per-pixel mean squared error on unseen images like the forget set (lower: better outputs)',
+    'retain-test MSE': 'the same on unseen images of the retained data',
+    'gap': "absolute difference of the MSE to its left from `retrain`'s (0: as retraining)",
+    'forget-test fid_local': "Frechet distance of output and target features of a classifier trained here (lower: closer)",
+    'forget-test OOD rate': "share of forget-test images whose loss exceeds lambda, the 95% quantile of the original's "
+                            "held-out retain losses",
+    'MIA AUC': 'ROC AUC of a loss-threshold membership attack, forget-train against forget-test (0.5: cannot tell)',
+    'forget-test realism ratio': "distance of the outputs to `retrain`'s over `retrain_2`'s distance (1: as close as "
+                                 "another retraining; '-' with one oracle)",
+    'forget-test KS p': "forget quality: KS p-value of per-sample losses against `retrain`'s (high: indistinguishable)"}
+
+def results_legend() -> str:
+    "Markdown: one line per column of `results_table`, for results.md (the metrics chapter defines each)."
+    return '\nColumns:\n\n' + ''.join(f"- {k}: {v}\n" for k, v in RESULTS_LEGEND.items())
+
 # %% ../nbs/09_experiments.ipynb #19d0d0f1
 def samples_figure(models:dict, splits, task, n:int=4):
     "Inputs and outputs per model, forget rows above retain rows."
@@ -603,7 +622,7 @@ def _write_results(out:Path, # the run's folder
     "Rank 0 writes results.json, results.md and samples.png; every rank waits for them."
     if is_main():
         write_json(out / 'results.json', res)
-        (out / 'results.md').write_text(results_table(res))
+        (out / 'results.md').write_text(results_table(res) + results_legend())
         samples_figure(models, splits, task).savefig(out / 'samples.png', dpi=110)
     barrier()
 

@@ -75,7 +75,7 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     from i2i_unlearn.unlearn import unlearn
     cfg = run_config(d)
     _, sp, task = load_run_data(cfg)
-    epochs = run_sizes(cfg)['epochs']  # the recipe `run` trained its oracle with (--quick caps it)
+    epochs = run_sizes(cfg)["epochs"]  # the recipe `run` trained its oracle with (the config records it)
     original = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg))
     original.load_state_dict(load_checkpoint(d / 'original.safetensors')[0])
     runs = []
