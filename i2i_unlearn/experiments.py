@@ -151,9 +151,9 @@ def _cached_model(path:Path, make, resume:bool, template, say=None):
      "and save it (rank 0; the others then load rank 0's file).")
     # no sidecar: the run was killed while saving; make it again
     if resume and path.exists() and sidecar_path(path).exists():
-        if say: say(f"{path.stem}: reused {path.parent.name}/{path.name} (--resume)")
         tensors, meta = load_checkpoint(path)
         template.load_state_dict(tensors)
+        if say: say(f"{path.stem}: reused {path.parent.name}/{path.name} (--resume)")  # said once it loaded
         return template, meta.get('seconds', float('nan')), meta.get('certificate')
     model, seconds, cert = make()
     if is_main(): save_checkpoint(path, model.state_dict(), step=0, seconds=seconds, certificate=cert)
