@@ -15,7 +15,7 @@ from .metrics import interval, interval_text
 from .core import (device_of, RunConfig, UserError, parse_certify, barrier, check_out_dir, choose,
                               get_device, init_distributed, is_main, load_checkpoint, main_first,
                               save_checkpoint, seed_everything, sha256_file, sidecar_path, world_size, write_json)
-from .core import QUICK_RECIPE, parse_methods, quick_options
+from .core import parse_methods, quick_options
 from .data import Task, load, make_splits
 from .theory import CertifiedRetention
 from .models import MAE_CONFIGS, QUICK_KWARGS, build_model, task_kwargs, weights_summary
@@ -35,7 +35,7 @@ __all__ = ['QUICK', 'OUTPUTS', 'SAME_ON_RESUME', 'MODEL_SIZES', 'PRETRAINED_SPLI
            'seeds_table', 'run_seeds', 'realism_targets', 'certified_tradeoff']
 
 # %% ../nbs/09_experiments.ipynb #2ff6208d
-QUICK = dict(max_train=1200, epochs=QUICK_RECIPE['epochs'])
+QUICK = dict(max_train=1200)  # --quick's training-set cap; its epochs and lr are `core.QUICK_RECIPE`
 
 def run_sizes(cfg:RunConfig) -> dict:
     ("Training-set cap and epochs for a config: `--quick` caps the set; the epochs are the config's (`RunConfig` "
