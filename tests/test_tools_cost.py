@@ -35,6 +35,7 @@ def test_quick_folder(tmp_path):
     assert row['quick'] and row['match_epochs'] == 1 and row['stored'] == {}  # no results.json in this folder
     assert dec['seconds'] > 0 and dec['certificate_seconds'] > 0 and dec['route'] in ('light', 'deep')
     assert dec['cost_ratio_here'] == dec['seconds'] / row['oracle_seconds_here']
+    assert dec['retain_test_mse'] > 0 and dec['retain_over_oracle'] is None  # no results.json: no oracle to divide by
     assert row['oracle_seconds_here'] == row['oracle_seconds_timed'] * row['epochs'] / row['match_epochs']
     assert row['retention_steps_alone'] == sum(dec['retention_steps']) and row['retention_seconds_alone'] > 0
     assert row['n_train'] == sum(row['split_sizes'][p] for p in ('forget_train', 'retain_train'))  # D = D_f + D_r

@@ -13,7 +13,9 @@ package dataset-fashion-mnist). Per folder, in this order:
 3. --match-epochs epochs of the run's retraining recipe (its batch size, step size and held-out curve on
    retain_val, as `run` trains its oracle), timed (oracle_seconds_timed) and scaled to the recipe's epochs:
    oracle_seconds_here = oracle_seconds_timed x epochs / match_epochs (as `route_check.oracle_seconds_here`).
-cost_ratio_here = each decouple's seconds / oracle_seconds_here. Loading data and weights is not timed. Nothing is
+cost_ratio_here = each decouple's seconds / oracle_seconds_here. Each decouple's retain-test MSE is scored after its
+timing (retain_test_mse), and over the oracle's that the run recorded (retain_over_oracle; None without a results.json).
+Loading data and weights is not timed. Nothing is
 saved but the JSON (--out; the default is the book's artifact, which it replaces). The folders run one after
 another in the order given; the rows are sorted by size. The four folders of the scale chapter took about ten
 minutes at 2 threads.
@@ -56,14 +58,15 @@ def stored(d:Path) -> dict:
 
 
 def retention_alone(original, sp, task, steps:int) -> float:
-    ("Seconds of `steps` of decouple's default retention (`unlearn.retain` with `Retention()`'s options, no hinge) on a "
-     "copy of the original: decouple's fixed gradient work, timed alone.")
-    import copy, time
-    from i2i_unlearn.unlearn import Retention, retain
-    rt, m = Retention(), copy.deepcopy(original)
+    ("Seconds of `steps` of decouple's default retention (`unlearn.hold` with `Retention()`'s options; the hinge is off "
+     "by default, so the level it would keep is moot) on a copy of the original: decouple's fixed gradient work, timed "
+     "alone.")
+    import copy, dataclasses, time
+    from i2i_unlearn.unlearn import Retention, hold
+    m = copy.deepcopy(original)
+    rt = dataclasses.replace(Retention(), steps=steps)
     t0 = time.perf_counter()
-    retain(m, list(m.parameters()), sp.retain_train.x, sp.forget_train.x, task, 0., steps=steps, lr=rt.lr,
-           hinge=rt.hinge, batch_size=rt.batch, weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule)
+    hold(m, sp, task, rt, levels=dict(cap=None, target=0., margin=0., base=0.), reached=dict(loss=0., G=0.), seed=0)
     return time.perf_counter() - t0
 
 
@@ -72,19 +75,23 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     from i2i_unlearn.core import load_checkpoint
     from i2i_unlearn.experiments import load_run_data, method_options, model_kwargs, run_sizes
     from i2i_unlearn.models import build_model
+    from i2i_unlearn.train import mean_loss
     from i2i_unlearn.unlearn import unlearn
     cfg = run_config(d)
     _, sp, task = load_run_data(cfg)
     epochs = run_sizes(cfg)["epochs"]  # the recipe `run` trained its oracle with (the config records it)
     original = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg))
     original.load_state_dict(load_checkpoint(d / 'original.safetensors')[0])
+    oracle_mse = stored(d).get('retain_test_mse', {}).get('retrain')
     runs = []
     for s in range(seeds):
         r = unlearn(original, sp, 'decouple', task, seed=s, **method_options('decouple', cfg))
         c = r.certificate['measured']
+        mse = mean_loss(r.model, sp.retain_test.x, task)  # after the timing: not part of decouple's seconds
         runs.append(dict(seed=s, seconds=r.seconds, certificate_seconds=r.certificate_seconds,
                          route=c['route']['route'], ascent_steps=c['ascent_steps'],
-                         retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final']))
+                         retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final'],
+                         retain_test_mse=mse, retain_over_oracle=None if oracle_mse is None else mse / oracle_mse))
     steps = sum(runs[0]['retention_steps'])
     retention_seconds = retention_alone(original, sp, task, steps)
     timed = oracle_seconds_timed(original, sp, task, match_epochs, cfg.batch_size, cfg.lr, cfg.seed, sp.retain_val.x)
