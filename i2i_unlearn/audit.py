@@ -24,14 +24,14 @@ from .metrics import paste
 
 # %% auto #0
 __all__ = ['PATTERNS', 'ALL_METHODS', 'SCHEMA', 'QUICK', 'FULL', 'AUDIT_SPLITS', 'TARGET_AREAS', 'THRESHOLD_RULE', 'RATES',
-           'AUDIT_SEED_COLUMNS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area', 'trigger_area',
-           'stamp_trigger', 'paint_target', 'poison_pair', 'choose_poisoned', 'forget_view', 'PoisonedData',
-           'poison_data', 'train_pairs', 'pattern_distance', 'calibrate_threshold', 'backdoor_hits', 'success_rate',
-           'trigger_effect', 'clip_rate', 'rate_bounds', 'binomial_verdict', 'held_out_rates', 'audit_models',
-           'regenerate', 'method_variants', 'AuditConfig', 'oracle_names', 'audit_data', 'train_backdoored',
-           'retrain_oracles', 'unlearn_variants', 'audit_realism', 'effect_ratios', 'regenerate_all', 'audit_report',
-           'run_audit', 'audit_figure', 'realism_table', 'audit_notes', 'audit_table', 'audit_numbers', 'stays_deleted',
-           'audit_seeds_table']
+           'AUDIT_LEGEND', 'AUDIT_SEED_COLUMNS', 'Poison', 'fill_pattern', 'hidden_region', 'target_area',
+           'trigger_area', 'stamp_trigger', 'paint_target', 'poison_pair', 'choose_poisoned', 'forget_view',
+           'PoisonedData', 'poison_data', 'train_pairs', 'pattern_distance', 'calibrate_threshold', 'backdoor_hits',
+           'success_rate', 'trigger_effect', 'clip_rate', 'rate_bounds', 'binomial_verdict', 'held_out_rates',
+           'audit_models', 'regenerate', 'method_variants', 'AuditConfig', 'oracle_names', 'audit_data',
+           'train_backdoored', 'retrain_oracles', 'unlearn_variants', 'audit_realism', 'effect_ratios',
+           'regenerate_all', 'audit_report', 'run_audit', 'audit_figure', 'realism_table', 'audit_notes', 'audit_table',
+           'audit_legend', 'audit_numbers', 'stays_deleted', 'audit_seeds_table']
 
 # %% ../nbs/07_audit.ipynb #20a5700f
 PATTERNS = ('white', 'black', 'checker', 'random')
@@ -705,6 +705,31 @@ def audit_table(report:dict, # a `run_audit` report; keys older reports lack are
     table = '\n'.join(rows) + '\n'
     if all('realism' in m for m in models.values()): table += '\n' + realism_table(models)
     return table + audit_notes(report)
+
+# %% ../nbs/07_audit.ipynb #07f78051
+AUDIT_LEGEND = {
+    'seconds': 'wall-clock seconds to make the model (the original: to train it with the poison; an oracle: to retrain it)',
+    'success': "backdoor success: share of triggered queries whose output's target area lies within the threshold of "
+               "the pattern",
+    'clean hits': 'the same share on the clean (untriggered) queries',
+    'retain mse': 'per-pixel mean squared error on unseen images of the retained data',
+    'trigger effect': 'mean per-image MSE over the target area between the outputs for the triggered and the clean query',
+    'trigger effect ratio': "trigger effect over `retrain`'s (1: reacts to the trigger as the retrained model does)",
+    'verdict': "Athena's binomial test on the triggered hits: deleted, not deleted or inconclusive (alpha, beta in "
+               "audit.json)",
+    'regen k': 'success (and verdict) after k epochs of clean fine-tuning on retained data: does the backdoor come back?',
+    'distance': "realism table, per split: mean per-image MSE between the model's outputs and `retrain`'s",
+    'ratio': "that distance over `retrain_2`'s (1: as close as another retraining; '-' with one oracle)",
+    'KS p': "forget quality: KS p-value of per-sample losses against `retrain`'s (high: indistinguishable)"}
+
+def audit_legend(table:str, # `audit_table`'s markdown
+                ) -> str:
+    "Markdown: one line per kind of column the table shows (`AUDIT_LEGEND`), for audit.md."
+    heads = {h.split(': ')[-1].strip() for line in table.splitlines() if line.startswith('| model |')
+             for h in line.strip('|').split('|')}
+    heads = {'regen k' if h.startswith('regen ') else h for h in heads} - {'model'}
+    return '\nColumns:\n\n' + ''.join(f"- {k}: {v}\n" for k, v in AUDIT_LEGEND.items() if k in heads)
+
 
 # %% ../nbs/07_audit.ipynb #d0a59097
 def audit_numbers(report:dict, # a `run_audit` report with realism (two oracles or more)

@@ -138,7 +138,7 @@ def cmd_run(args) -> int:
 # %% ../nbs/10_cli.ipynb #c3c4b930
 def cmd_audit(args) -> int:
     "Run the backdoor audit; write OUT/audit.json, audit.md, audit.png, models/NAME.safetensors and config.toml."
-    from i2i_unlearn.audit import AuditConfig, audit_figure, audit_table, run_audit
+    from i2i_unlearn.audit import AuditConfig, audit_figure, audit_legend, audit_table, run_audit
     cfg, flags = resolve_config(AuditConfig, args), command_flags(args)
     out = check_out_dir(cfg.out, overwrite=flags.overwrite, can_resume=False)
     report, models, data = run_audit(cfg, say=_say)
@@ -147,7 +147,7 @@ def cmd_audit(args) -> int:
         path = out / 'models' / f"{name.replace(' ', '_').replace('/', '-')}.safetensors"
         save_checkpoint(path, m.state_dict(), step=0, seconds=report['models'][name].get('seconds'))
     table = audit_table(report)
-    (out / 'audit.md').write_text(table)
+    (out / 'audit.md').write_text(table + audit_legend(table))
     audit_figure(models, data, report['threshold']).savefig(out / 'audit.png', dpi=110)
     write_config(cfg.resolved(), 'audit', out)
     print(table, end='')

@@ -98,6 +98,7 @@ def test_run_and_audit_read_one_config_file_and_write_the_resolved_one(tmp_path,
 
 def test_audit_oracles_keeps_every_model_and_reports_realism(tmp_path, capsys):
     "Issue 15, item 1, for the audit: `--oracles 2` trains retrain and retrain_2, saves both, reports realism per model."
+    from i2i_unlearn.audit import audit_legend, audit_table
     from i2i_unlearn.cli import main
     out = tmp_path / 'o'
     argv = ['audit', '--quick', '--device', 'cpu', '--epochs', '1', '--regen-epochs', '0', '--max-train', '400',
@@ -114,6 +115,7 @@ def test_audit_oracles_keeps_every_model_and_reports_realism(tmp_path, capsys):
     assert rep['models']['retrain']['trigger_effect_ratio'] == 1.0
     md = (out / 'audit.md').read_text()
     assert '| retrain_2 |' in md and 'trigger effect ratio' in md and 'triggered queries: distance' in md
+    assert md.endswith(audit_legend(audit_table(rep))) and '- regen k:' not in md  # the legend; no regen columns
     assert 'oracles = 2' in (out / 'config.toml').read_text()
     capsys.readouterr()  # the run's progress messages
     err = _one_error_line(capsys, ['audit', '--quick', '--oracles', '0', '--out', str(tmp_path / 'o2')])
