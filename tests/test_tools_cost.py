@@ -55,3 +55,22 @@ def test_stored_reads_a_results_file(tmp_path):
     assert decouple_cost.stored(tmp_path) == dict(retrain_seconds=10., decouple_seconds=2.,
                                                   convergence=conv,
                                                   retain_test_mse=dict(original=None, retrain=0.5, decouple=0.75))
+
+
+def test_retention_probe_bad_input_exits_2(tmp_path):
+    "tools/retention_probe.py: a folder without an oracle, or a bad method spec, is one line and exit 2; nothing written."
+    from i2i_unlearn.core import RunConfig, save_checkpoint
+    from i2i_unlearn.models import build_model
+    probe = lambda *a: subprocess.run([sys.executable, str(ROOT / 'tools' / 'retention_probe.py'), *a],
+                                      capture_output=True, text=True)
+    d = tmp_path / 'run'
+    d.mkdir()
+    cfg = RunConfig(quick=True, out=str(d)).validate()
+    (d / 'config.json').write_text(json.dumps(dataclasses.asdict(cfg)))
+    save_checkpoint(d / 'original.safetensors', build_model(cfg.model, cfg.image_size).state_dict(), step=0)
+    r = probe(str(d), '--out', str(tmp_path / 'p.json'))
+    assert r.returncode == 2 and 'has no retrain.safetensors' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    save_checkpoint(d / 'retrain.safetensors', build_model(cfg.model, cfg.image_size).state_dict(), step=0)
+    r = probe(str(d), 'decouple:retention.nosuch=1', '--out', str(tmp_path / 'p.json'))
+    assert r.returncode == 2 and 'retention.nosuch' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    assert not (tmp_path / 'p.json').exists()

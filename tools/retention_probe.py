@@ -1,56 +1,84 @@
-"""Sessions 22-23 probe (issue 19; not part of the book): decouple variants at method seeds 0-2 on one finished run
-folder (original.safetensors, retrain.safetensors, retrain_2.safetensors where the run had two oracles, config.json).
-Usage: python tools/research/schedule_probe.py RUN_DIR OUT_JSON [SPEC ...]
-SPEC is a method spec as `--methods` takes it (default: decouple and decouple:retention.schedule=cosine).
-Prints and writes per spec and seed: seconds (the whole `unlearn` call), route, retention steps, retain-test MSE over
-oracle 1's, and on forget-test the realism ratio (None with one oracle) and forget quality (KS p against oracle 1);
-the original's retain-test MSE over the oracle's is written once, as the level retention starts from.
-Session 22, on the README main job's folder (seed-0 references, 100 epochs at 8e-3), this CPU, 2 threads: constant
-retain 0.961x [0.947, 0.976], realism 0.941, KS p 0.18 [-0.05, 0.41]; cosine retain 0.925x [0.924, 0.927], realism
-0.900, KS p 0.013 [0.007, 0.020] (means and 95% t-intervals over the three method seeds; one set of references).
-Session 23 ran it on the full set's 100-epoch folder (runs/scaling_cpu2/n7000_e100, one oracle) with longer retention;
-its numbers are in that session's note."""
+#!/usr/bin/env python
+"""decouple's retention options at method seeds 0-2 on one finished run folder: what would close a retain-quality gap.
+
+Usage (from the repository root): python tools/retention_probe.py RUN_DIR --out JSON [SPEC ...]
+RUN_DIR is the --out folder of `i2i-unlearn run`: config.json, original.safetensors, retrain.safetensors, and
+retrain_2.safetensors where the run trained two oracles. SPEC is a method spec as `--methods` takes it (default:
+decouple and decouple:retention.schedule=cosine). Per spec and seed 0, 1, 2 it unlearns the saved original and scores,
+on the run's own splits: seconds (the whole `unlearn` call, certificate included), route, retention steps,
+retain-test MSE over oracle 1's, and on forget-test the realism ratio (None with one oracle) and forget quality (the
+KS p-value of per-sample losses against oracle 1). The original's retain-test MSE over the oracle's is kept once: the
+level retention starts from. Writes JSON = {command, commit, uncommitted_changes, machine, date, result}; the scale
+chapter renders nbs/results/retention_probe_e100_cpu.json (the full set's 100-epoch folder).
+"""
 import json, sys, time
 from pathlib import Path
-import torch
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from decouple_cost import run_config
-from i2i_unlearn.core import load_checkpoint, parse_method
-from i2i_unlearn.experiments import load_run_data, model_kwargs
-from i2i_unlearn.models import build_model
-from i2i_unlearn.unlearn import METHODS, unlearn
-from i2i_unlearn.train import mean_loss
-from i2i_unlearn.metrics import realism
-if len(sys.argv) < 3:
-    print('schedule_probe: error: valid: python tools/research/schedule_probe.py RUN_DIR OUT_JSON [SPEC ...]',
-          file=sys.stderr)
-    sys.exit(2)
-torch.set_num_threads(2)
-d = Path(sys.argv[1])
-specs = sys.argv[3:] or ['decouple', 'decouple:retention.schedule=cosine']
-cfg = run_config(d)
-_, sp, task = load_run_data(cfg)
-def get(p):
-    m = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg)); m.load_state_dict(load_checkpoint(p)[0]); return m
-names = [n for n in ('original', 'retrain', 'retrain_2') if (d / f'{n}.safetensors').is_file()]
-refs = {n: get(d / f'{n}.safetensors') for n in names}
-oracles = [n for n in ('retrain', 'retrain_2') if n in refs]
-oracle_retain = mean_loss(refs['retrain'], sp.retain_test.x, task)
-out = dict(folder=str(d), oracles=oracles, original_retain_over_oracle=mean_loss(refs['original'], sp.retain_test.x,
-                                                                                  task) / oracle_retain, rows=[])
-print(out, flush=True)
-for spec in specs:
-    name, opts = parse_method(spec, METHODS)
-    for s in range(3):
-        t = time.perf_counter()
-        r = unlearn(refs['original'], sp, name, task, seed=s, **opts)
-        secs = time.perf_counter() - t
-        rl = realism(dict(refs, u=r.model), oracles, sp.forget_test.x, task)['u']
-        c = r.certificate['measured'] if r.certificate else {}
-        row = dict(spec=spec, seed=s, seconds=secs, route=c.get('route', {}).get('route'),
-                   retention_steps=c.get('retention_steps'),
-                   retain_over_oracle=mean_loss(r.model, sp.retain_test.x, task) / oracle_retain,
-                   realism_ratio=rl['realism_ratio'], ks_p=rl['forget_quality'])
-        print(row, flush=True)
-        out['rows'].append(row)
-        Path(sys.argv[2]).write_text(json.dumps(out, indent=1))
+
+sys.path.insert(0, str(Path(__file__).parent))
+from artifact import OneLineParser, provenance, write
+from decouple_cost import check_folder, run_config
+
+
+def probe(d:Path, specs:list) -> dict:
+    "Every spec at seeds 0-2 on the folder's original, scored against its oracles."
+    import torch
+    from i2i_unlearn.core import load_checkpoint, parse_method
+    from i2i_unlearn.experiments import load_run_data, model_kwargs
+    from i2i_unlearn.metrics import realism
+    from i2i_unlearn.models import build_model
+    from i2i_unlearn.train import mean_loss
+    from i2i_unlearn.unlearn import METHODS, unlearn
+    cfg = run_config(d)
+    _, sp, task = load_run_data(cfg)
+    def get(p):
+        m = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg))
+        m.load_state_dict(load_checkpoint(p)[0])
+        return m
+    refs = {n: get(d / f'{n}.safetensors') for n in ('original', 'retrain', 'retrain_2') if (d / f'{n}.safetensors').is_file()}
+    oracles = [n for n in ('retrain', 'retrain_2') if n in refs]
+    oracle_retain = mean_loss(refs['retrain'], sp.retain_test.x, task)
+    out = dict(folder=str(d), oracles=oracles, rows=[],
+               original_retain_over_oracle=mean_loss(refs['original'], sp.retain_test.x, task) / oracle_retain)
+    for spec in specs:
+        name, opts = parse_method(spec, METHODS)
+        for s in range(3):
+            t = time.perf_counter()
+            r = unlearn(refs['original'], sp, name, task, seed=s, **opts)
+            secs = time.perf_counter() - t
+            rl = realism(dict(refs, u=r.model), oracles, sp.forget_test.x, task)['u']
+            c = r.certificate['measured'] if r.certificate else {}
+            out['rows'].append(dict(spec=spec, seed=s, seconds=secs, route=c.get('route', {}).get('route'),
+                                    retention_steps=c.get('retention_steps'),
+                                    retain_over_oracle=mean_loss(r.model, sp.retain_test.x, task) / oracle_retain,
+                                    realism_ratio=rl['realism_ratio'], ks_p=rl['forget_quality']))
+            print(out['rows'][-1], flush=True)
+    return out
+
+
+def main(argv:list) -> int:
+    import argparse
+    p = OneLineParser(prog='retention_probe', description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('folder', help="an `i2i-unlearn run` --out folder with original and retrain .safetensors")
+    p.add_argument('specs', nargs='*', default=['decouple', 'decouple:retention.schedule=cosine'],
+                   help="method specs, e.g. decouple:retention.lr=0.0005")
+    p.add_argument('--out', required=True, help="the JSON to write")
+    p.add_argument('--threads', type=int, default=2, help="torch threads")
+    a = p.parse_args(argv)
+    from i2i_unlearn.core import parse_method  # a bad spec is a UserError, a ValueError
+    from i2i_unlearn.unlearn import METHODS
+    try:
+        d = Path(a.folder)
+        check_folder(d)
+        if not (d / 'retrain.safetensors').is_file(): raise ValueError(f"{d} has no retrain.safetensors (the oracle)")
+        for s in a.specs: parse_method(s, METHODS)
+        if a.threads < 1: raise ValueError("--threads must be a positive integer")
+        if not Path(a.out).parent.is_dir(): raise ValueError(f"--out's folder {Path(a.out).parent} does not exist")
+    except ValueError as e: print(f"retention_probe: error: {e}", file=sys.stderr); return 2
+    import torch
+    torch.set_num_threads(a.threads)
+    made = provenance(['python', 'tools/retention_probe.py', *argv])
+    write(a.out, made | dict(result=probe(d, a.specs)))
+    return 0
+
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
