@@ -708,11 +708,13 @@ def audit_table(report:dict, # a `run_audit` report; keys older reports lack are
 
 # %% ../nbs/07_audit.ipynb #07f78051
 AUDIT_LEGEND = {
-    'seconds': 'wall-clock seconds to make the model (the original: to train it with the poison; an oracle: to retrain it)',
+    'seconds': 'wall-clock seconds to make the model (the original: to train it with the poison; an oracle: to retrain '
+               "it; an unlearned model: the `unlearn` call, decouple's certificate excluded)",
     'success': "backdoor success: share of triggered queries whose output's target area lies within the threshold of "
                "the pattern",
     'clean hits': 'the same share on the clean (untriggered) queries',
-    'retain mse': 'per-pixel mean squared error on unseen images of the retained data',
+    'retain mse': "mean per-image MSE over the task's scored region (e.g. the hole) on unseen images of the retained "
+                  'data',
     'trigger effect': 'mean per-image MSE over the target area between the outputs for the triggered and the clean query',
     'trigger effect ratio': "trigger effect over `retrain`'s (1: reacts to the trigger as the retrained model does)",
     'verdict': "Athena's binomial test on the triggered hits: deleted, not deleted or inconclusive (alpha, beta in "
@@ -720,7 +722,8 @@ AUDIT_LEGEND = {
     'regen k': 'success (and verdict) after k epochs of clean fine-tuning on retained data: does the backdoor come back?',
     'distance': "realism table, per split: mean per-image MSE between the model's outputs and `retrain`'s",
     'ratio': "that distance over `retrain_2`'s (1: as close as another retraining; '-' with one oracle)",
-    'KS p': "forget quality: KS p-value of per-sample losses against `retrain`'s (high: indistinguishable)"}
+    'KS p': "forget quality: KS p-value of per-sample losses against `retrain`'s (low: distinguishable from the "
+            'oracle; high: no evidence of a difference)'}
 
 def audit_legend(table:str, # `audit_table`'s markdown
                 ) -> str:

@@ -73,4 +73,11 @@ def test_retention_probe_bad_input_exits_2(tmp_path):
     save_checkpoint(d / 'retrain.safetensors', build_model(cfg.model, cfg.image_size).state_dict(), step=0)
     r = probe(str(d), 'decouple:retention.nosuch=1', '--out', str(tmp_path / 'p.json'))
     assert r.returncode == 2 and 'retention.nosuch' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    r = probe(str(d), 'decouple', 'decouple', '--out', str(tmp_path / 'p.json'))
+    assert r.returncode == 2 and 'given twice' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    r = probe(str(d), '--out', str(tmp_path))
+    assert r.returncode == 2 and '--out must be a file' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    (d / 'config.json').write_text('{"nosuch": 1}')
+    r = probe(str(d), '--out', str(tmp_path / 'p.json'))
+    assert r.returncode == 2 and r.stderr.startswith('retention_probe: error: ') and r.stderr.count('\n') == 1, r.stderr
     assert not (tmp_path / 'p.json').exists()

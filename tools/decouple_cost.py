@@ -118,10 +118,13 @@ def main(argv:list) -> int:
     try:
         folders = [Path(f) for f in a.folders]
         for d in folders: check_folder(d)
+        for d in folders: run_config(d)  # a config.json the package cannot read fails here, before any work
+        if len({d.resolve() for d in folders}) < len(folders): raise ValueError("a folder is given twice; give each once")
         for name in ('seeds', 'match_epochs', 'threads'):
             if getattr(a, name) < 1: raise ValueError(f"--{name.replace('_', '-')} must be a positive integer")
-        if not Path(a.out).parent.is_dir(): raise ValueError(f"--out's folder {Path(a.out).parent} does not exist")
-    except ValueError as e: print(f"decouple_cost: error: {e}", file=sys.stderr); return 2
+        if Path(a.out).is_dir() or not Path(a.out).parent.is_dir():
+            raise ValueError(f"--out must be a file in an existing folder, got {a.out}")
+    except (ValueError, TypeError, KeyError, OSError) as e: print(f"decouple_cost: error: {e}", file=sys.stderr); return 2
     import torch
     torch.set_num_threads(a.threads)
     made = provenance(['python', 'tools/decouple_cost.py', *argv])  # its machine line names the torch threads

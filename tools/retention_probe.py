@@ -47,7 +47,7 @@ def probe(d:Path, specs:list) -> dict:
             secs = time.perf_counter() - t
             rl = realism(dict(refs, u=r.model), oracles, sp.forget_test.x, task)['u']
             c = r.certificate['measured'] if r.certificate else {}
-            out['rows'].append(dict(spec=spec, seed=s, seconds=secs, route=c.get('route', {}).get('route'),
+            out['rows'].append(dict(spec=spec, seed=s, seconds=secs, route=(c.get('route') or {}).get('route'),
                                     retention_steps=c.get('retention_steps'),
                                     retain_over_oracle=mean_loss(r.model, sp.retain_test.x, task) / oracle_retain,
                                     realism_ratio=rl['realism_ratio'], ks_p=rl['forget_quality']))
@@ -70,10 +70,13 @@ def main(argv:list) -> int:
         d = Path(a.folder)
         check_folder(d)
         if not (d / 'retrain.safetensors').is_file(): raise ValueError(f"{d} has no retrain.safetensors (the oracle)")
+        run_config(d)  # a config.json the package cannot read fails here, before any work
         for s in a.specs: parse_method(s, METHODS)
+        if len(set(a.specs)) < len(a.specs): raise ValueError("a spec is given twice; give each once")
         if a.threads < 1: raise ValueError("--threads must be a positive integer")
-        if not Path(a.out).parent.is_dir(): raise ValueError(f"--out's folder {Path(a.out).parent} does not exist")
-    except ValueError as e: print(f"retention_probe: error: {e}", file=sys.stderr); return 2
+        if Path(a.out).is_dir() or not Path(a.out).parent.is_dir():
+            raise ValueError(f"--out must be a file in an existing folder, got {a.out}")
+    except (ValueError, TypeError, KeyError, OSError) as e: print(f"retention_probe: error: {e}", file=sys.stderr); return 2
     import torch
     torch.set_num_threads(a.threads)
     made = provenance(['python', 'tools/retention_probe.py', *argv])
