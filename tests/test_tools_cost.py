@@ -52,6 +52,14 @@ def test_stored_reads_a_results_file(tmp_path):
     res = dict(models=dict(retrain=dict(seconds=10.) | score(0.5), decouple=dict(seconds=2.) | score(0.75)),
                convergence=conv)
     (tmp_path / 'results.json').write_text(json.dumps(res))
+    bad = tmp_path / 'bad'
+    bad.mkdir()
+    for f in ('config.json', 'original.safetensors'): (bad / f).write_bytes(b'')
+    (bad / 'config.json').write_text(json.dumps(dataclasses.asdict(__import__('i2i_unlearn.core').core.RunConfig())))
+    (bad / 'results.json').write_text(json.dumps(dict(models={})))  # no retrain: found before any work
+    r = _run(str(bad), '--out', str(tmp_path / 'c.json'))
+    assert r.returncode == 2 and 'has no retrain model' in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    assert not (tmp_path / 'c.json').exists()
     assert decouple_cost.stored(tmp_path) == dict(retrain_seconds=10., decouple_seconds=2.,
                                                   convergence=conv,
                                                   retain_test_mse=dict(original=None, retrain=0.5, decouple=0.75))

@@ -45,11 +45,13 @@ def check_folder(d:Path) -> None:
 def stored(d:Path) -> dict:
     ("What the run itself recorded, where its results.json exists: retraining's and decouple's seconds, each "
      "reference's plateau test (`convergence`, with its held-out curve), and the retain-test MSE of the original, the "
-     "oracle and decouple (None where the run has no such model).")
+     "oracle and decouple (None where the run has no such model). ValueError where results.json has no retrain model.")
     import json
     if not (d / 'results.json').is_file(): return {}
     res = json.loads((d / 'results.json').read_text())
-    m = res['models']
+    m = res.get('models', {})
+    if 'seconds' not in m.get('retrain', {}):
+        raise ValueError(f"{d / 'results.json'} has no retrain model with its seconds: not a finished `i2i-unlearn run`")
     conv = res.get('convergence', {})
     mse = {k: m[k]['metrics']['retain_test']['mse'] if 'metrics' in m.get(k, {}) else None
            for k in ('original', 'retrain', 'decouple')}
@@ -118,7 +120,7 @@ def main(argv:list) -> int:
     try:
         folders = [Path(f) for f in a.folders]
         for d in folders: check_folder(d)
-        for d in folders: run_config(d)  # a config.json the package cannot read fails here, before any work
+        for d in folders: run_config(d), stored(d)  # an unreadable config.json or results.json fails before any work
         if len({d.resolve() for d in folders}) < len(folders): raise ValueError("a folder is given twice; give each once")
         for name in ('seeds', 'match_epochs', 'threads'):
             if getattr(a, name) < 1: raise ValueError(f"--{name.replace('_', '-')} must be a positive integer")
