@@ -42,6 +42,16 @@ def check_folder(d:Path) -> None:
         raise ValueError(f"{d} is not a run folder with a finished original (config.json, original.safetensors)")
 
 
+def folder_model(d:Path, cfg, name:str):
+    "The model `name` (original, retrain, retrain_2) a run folder saved, built as the run's config says."
+    from i2i_unlearn.core import load_checkpoint
+    from i2i_unlearn.experiments import model_kwargs
+    from i2i_unlearn.models import build_model
+    m = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg))
+    m.load_state_dict(load_checkpoint(d / f'{name}.safetensors')[0])
+    return m
+
+
 def stored(d:Path) -> dict:
     ("What the run itself recorded, where its results.json exists: retraining's and decouple's seconds, each "
      "reference's plateau test (`convergence`, with its held-out curve), and the retain-test MSE of the original, the "
@@ -74,17 +84,15 @@ def retention_alone(original, sp, task, steps:int) -> float:
 
 def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     "decouple at each seed and the retraining recipe's seconds, for one run folder."
-    from i2i_unlearn.core import load_checkpoint
-    from i2i_unlearn.experiments import load_run_data, method_options, model_kwargs, run_sizes
-    from i2i_unlearn.models import build_model
+    from i2i_unlearn.experiments import load_run_data, method_options, run_sizes
     from i2i_unlearn.train import mean_loss
     from i2i_unlearn.unlearn import unlearn
     cfg = run_config(d)
     _, sp, task = load_run_data(cfg)
     epochs = run_sizes(cfg)["epochs"]  # the recipe `run` trained its oracle with (the config records it)
-    original = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg))
-    original.load_state_dict(load_checkpoint(d / 'original.safetensors')[0])
-    oracle_mse = stored(d).get('retain_test_mse', {}).get('retrain')
+    original = folder_model(d, cfg, 'original')
+    st = stored(d)  # read once: the oracle's retain-test MSE here, the whole record in the row
+    oracle_mse = st.get('retain_test_mse', {}).get('retrain')
     runs = []
     for s in range(seeds):
         r = unlearn(original, sp, 'decouple', task, seed=s, **method_options('decouple', cfg))
@@ -104,7 +112,7 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
                 lr=cfg.lr, batch_size=cfg.batch_size, match_epochs=match_epochs,
                 oracle_seconds_timed=timed, oracle_seconds_here=here,
                 retention_steps_alone=steps, retention_seconds_alone=retention_seconds,
-                decouple=runs, stored=stored(d))
+                decouple=runs, stored=st)
 
 
 def main(argv:list) -> int:

@@ -16,25 +16,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from artifact import OneLineParser, provenance, write
-from decouple_cost import check_folder, run_config
+from decouple_cost import check_folder, folder_model, run_config
 
 
 def probe(d:Path, specs:list) -> dict:
     "Every spec at seeds 0-2 on the folder's original, scored against its oracles."
-    import torch
-    from i2i_unlearn.core import load_checkpoint, parse_method
-    from i2i_unlearn.experiments import load_run_data, model_kwargs
+    from i2i_unlearn.core import parse_method
+    from i2i_unlearn.experiments import load_run_data
     from i2i_unlearn.metrics import realism
-    from i2i_unlearn.models import build_model
     from i2i_unlearn.train import mean_loss
     from i2i_unlearn.unlearn import METHODS, unlearn
     cfg = run_config(d)
     _, sp, task = load_run_data(cfg)
-    def get(p):
-        m = build_model(cfg.model, cfg.image_size, **model_kwargs(cfg))
-        m.load_state_dict(load_checkpoint(p)[0])
-        return m
-    refs = {n: get(d / f'{n}.safetensors') for n in ('original', 'retrain', 'retrain_2') if (d / f'{n}.safetensors').is_file()}
+    refs = {n: folder_model(d, cfg, n) for n in ('original', 'retrain', 'retrain_2') if (d / f'{n}.safetensors').is_file()}
     oracles = [n for n in ('retrain', 'retrain_2') if n in refs]
     oracle_retain = mean_loss(refs['retrain'], sp.retain_test.x, task)
     out = dict(folder=str(d), oracles=oracles, rows=[],
