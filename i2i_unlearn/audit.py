@@ -709,7 +709,8 @@ def audit_table(report:dict, # a `run_audit` report; keys older reports lack are
 # %% ../nbs/07_audit.ipynb #07f78051
 AUDIT_LEGEND = {
     'seconds': 'wall-clock seconds to make the model (the original: to train it with the poison; an oracle: to retrain '
-               "it; an unlearned model: the `unlearn` call, decouple's certificate excluded)",
+               "it; an unlearned model: the `unlearn` call, less decouple's certificate and its "
+               "record-only measurements, `record_seconds`)",
     'success': "backdoor success: share of triggered queries whose output's target area lies within the threshold of "
                "the pattern",
     'clean hits': 'the same share on the clean (untriggered) queries',

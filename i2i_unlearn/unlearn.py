@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_unlearn.ipynb #458a5975
 from __future__ import annotations
-import copy, dataclasses, math, secrets, time, warnings
+import contextlib, copy, dataclasses, math, secrets, time, warnings
 
 import numpy as np
 import torch
@@ -26,9 +26,9 @@ __all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'SALIENCY_SCORE
            'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
            'split_losses', 'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'Route',
            'DecoupleConfig', 'decouple_levels', 'saliency_scores', 'prune_top', 'prune_salient', 'climb', 'hold',
-           'decouple_round', 'deepen', 'output_change', 'memorization_proxy', 'choose_route', 'decouple',
-           'frozen_teacher', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
-           'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train', 'retrain']
+           'RecordClock', 'records_decide', 'decouple_round', 'deepen', 'output_change', 'memorization_proxy',
+           'choose_route', 'decouple', 'frozen_teacher', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss',
+           'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -37,13 +37,18 @@ class UnlearnResult:
     model: nn.Module # the unlearned model (a copy; the original is untouched)
     log: dict # what the method did
     seconds: float # wall-clock time from the original model to this one (earlier calls of a resumed run too), less
-    # `certificate_seconds`
+    # `certificate_seconds` and `record_seconds`
     certificate: dict|None = None # decouple's certificate, JSON-safe
 
     @property
     def certificate_seconds(self) -> float:
         "Wall-clock time the method spent measuring its certificate (`log['certificate_seconds']`, 0 if none)."
         return self.log.get('certificate_seconds', 0.)
+
+    @property
+    def record_seconds(self) -> float:
+        "Wall-clock time the method spent on measurements only its log reads (`log['record_seconds']`, 0 if none)."
+        return self.log.get('record_seconds', 0.)
 
 METHODS = {}
 CONFIGS = {} # method name -> its config class: `unlearn` builds the config from option names with `cls.of(**options)`
@@ -69,7 +74,7 @@ def unlearn(model:nn.Module, # the original model (never modified)
            ) -> UnlearnResult:
     ("Run unlearning `method` on a copy of `model`. `seconds` leaves out what the method reports as "
      "`log['certificate_seconds']` (measuring a certificate is an audit of the model, not unlearning, and retraining "
-     "has none) and adds `log['earlier_seconds']` (what a resumed retraining spent before this call).")
+     "has none) and `log['record_seconds']` (measurements that no decision reads), and adds `log['earlier_seconds']` (what a resumed retraining spent before this call).")
     choose(method, METHODS, 'method')
     cls = CONFIGS.get(method)
     if cls is not None and 'config' not in options: options = dict(config=cls.of(**options))
@@ -78,7 +83,8 @@ def unlearn(model:nn.Module, # the original model (never modified)
     t0 = time.perf_counter()
     out, log, cert = METHODS[method](work, splits, task, seed=seed, **options)
     elapsed = time.perf_counter() - t0
-    spent = elapsed - log.get('certificate_seconds', 0.) + log.get('earlier_seconds', 0.)
+    audit = log.get('certificate_seconds', 0.) + log.get('record_seconds', 0.)
+    spent = elapsed - audit + log.get('earlier_seconds', 0.)
     return UnlearnResult(out, log, spent, cert)
 
 # %% ../nbs/05_unlearn.ipynb #68b3bb5e
@@ -385,6 +391,7 @@ def retain(model:nn.Module, # trained in place
            weight_decay:float=0., # AdamW decoupled weight decay
            clip:float=0., # gradient-norm clip (0: none)
            schedule:str='constant', # 'constant' step size, or 'cosine': annealed from `lr` to 0 over `steps`
+           score:bool=True, # measure the final forget loss on `xf` (False: `loss` is None; the caller measures it)
           ) -> dict:
     "Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss."
     opt, sched = _retention_optimizer(params, lr, weight_decay, schedule, steps)
@@ -403,7 +410,7 @@ def retain(model:nn.Module, # trained in place
         if sched is not None: sched.step()
         path += float((flat(params) - before).norm())
         if path_budget is not None and path >= path_budget: break
-    loss = None if xf is None else mean_loss(model, xf, task, distributed=True)
+    loss = None if xf is None or not score else mean_loss(model, xf, task, distributed=True)
     return dict(steps=k, path=path, loss=loss)
 
 # %% ../nbs/05_unlearn.ipynb #1830819f
@@ -759,11 +766,14 @@ def prune_salient(model:nn.Module, # changed in place: its salient weights are s
                   s:Saliency, # the options
                   seed:int, # batch order
                   scores:list|None=None, # this model's `saliency_scores` for `s` and `seed`, if already computed
+                  score:bool=True, # measure the pruned model's forget loss (False: `loss` is None; the caller does)
                  ) -> dict:
-    "Decoupling by saliency pruning: the top `s.frac` of all weights by `saliency_scores` are set to zero."
+    ("Decoupling by saliency pruning: the top `s.frac` of all weights by `saliency_scores` are set to zero. Returns "
+     "pruned (a count), fraction and loss (mean forget_train loss after pruning).")
     scores = saliency_scores(model, splits, task, s, seed) if scores is None else scores
     n, total = prune_top(model, scores, s.frac)
-    return dict(pruned=n, fraction=n / total, loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
+    loss = mean_loss(model, splits.forget_train.x, task, distributed=True) if score else None
+    return dict(pruned=n, fraction=n / total, loss=loss)
 
 # %% ../nbs/05_unlearn.ipynb #f5da031d
 def climb(model:nn.Module, # trained in place
@@ -791,15 +801,41 @@ def hold(model:nn.Module, # trained in place
          reached:dict, # the climb's record
          seed:int, # batch order
         ) -> dict:
-    "Knowledge retention after a climb: `retain` with the hinge at the kept level; returns its record and the level."
+    ("Knowledge retention after a climb: `retain` with the hinge at the kept level; returns its record and the "
+     "level. Its forget loss is None: `decouple_round` measures it, on its `RecordClock`.")
     cap = levels['cap'] or float('inf')
     kappa = min(max(levels['target'], reached['loss']), cap) if rt.keep == 'reached' else levels['target']
     G = reached['G']
     budget = levels['margin'] * levels['base'] / G if rt.path_budget and G > 0 else None
     rec = retain(model, list(model.parameters()), splits.retain_train.x, splits.forget_train.x, task, kappa,
                  steps=rt.steps, lr=rt.lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget,
-                 weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule)
+                 weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule, score=False)
     return rec | dict(keep_level=kappa)
+
+# %% ../nbs/05_unlearn.ipynb #rc10ck02
+class RecordClock:
+    ("Times measurements that only fill a log: `unlearn` leaves their seconds out, as it does the certificate's. "
+     "Off (`on=False`), it times nothing, because a decision reads what it measures.")
+    def __init__(self, on:bool=True): # whether the measurements it times are record-only
+        self.on = on
+        self.seconds = 0.
+
+    @contextlib.contextmanager
+    def __call__(self):
+        "A context whose wall-clock seconds add to `self.seconds` when the clock is on."
+        t = time.perf_counter()
+        try: yield
+        finally: self.seconds += time.perf_counter() - t if self.on else 0.
+
+def records_decide(cfg:DecoupleConfig) -> bool:
+    ("Does a decision of `decouple` read its levels or the losses measured between its phases? Yes with a climb "
+     "(target, ceiling, stopping), with the hinge (its kept level) or with more than one round (`deepen`); "
+     "`certify` runs one round without the hinge. Otherwise they only fill the log.")
+    if cfg.climb is not None: return True
+    if cfg.certify: return False
+    hinged = cfg.retention is not None and cfg.retention.hinge > 0
+    return cfg.rounds.most > 1 or hinged
+
 
 # %% ../nbs/05_unlearn.ipynb #f57ea96b
 def decouple_round(model:nn.Module, splits:Splits, task:Task,
@@ -807,14 +843,21 @@ def decouple_round(model:nn.Module, splits:Splits, task:Task,
                    levels:dict, # `decouple_levels`
                    seed:int, # this round's batch order
                    scores:list|None=None, # `prune_salient`'s scores, if already computed (the light route's probe)
+                   clock:RecordClock|None=None, # times the forget and held-out losses it records (None: an off clock)
                   ) -> dict:
     "One round: saliency pruning, climb (each when configured), then retention (not with `cfg.certify`)."
-    pruned = prune_salient(model, splits, task, cfg.saliency, seed, scores) if cfg.saliency else None
+    clock = clock or RecordClock(on=False)
+    forget = lambda: mean_loss(model, splits.forget_train.x, task, distributed=True)
+    pruned = prune_salient(model, splits, task, cfg.saliency, seed, scores, score=False) if cfg.saliency else None
+    if pruned:
+        with clock(): pruned['loss'] = forget()
     no_climb = dict(steps=0, path=0., G=0., loss=pruned['loss'] if pruned else levels['before'], stop='no climb')
     a = climb(model, splits, task, cfg.climb, levels, seed) if cfg.climb else no_climb
     if cfg.retention is None or cfg.certify: rt = dict(steps=0, path=0., loss=a['loss'], keep_level=None)
     else: rt = hold(model, splits, task, cfg.retention, levels, a, seed)
-    ratio = mean_loss(model, splits.retain_val.x, task, distributed=True) / levels['r0']
+    with clock():
+        if rt['loss'] is None: rt['loss'] = forget()
+        ratio = mean_loss(model, splits.retain_val.x, task, distributed=True) / levels['r0']
     return dict(pruned=pruned, ascent=a, retention=rt, keep_level=rt.pop('keep_level'), retain_val_ratio=ratio)
 
 # %% ../nbs/05_unlearn.ipynb #26043b6c
@@ -908,20 +951,22 @@ def decouple(model:nn.Module, # trained in place (`unlearn` passes a copy)
      "or bounded ascent), then knowledge retention (or certified). Returns (model, log with 'rounds' and 'route', "
      "certificate); an unknown option is a `UserError`.")
     cfg = (config or DecoupleConfig()).validate()
-    levels = decouple_levels(model, splits, task, cfg.level, seed)
+    clock = RecordClock(on=not records_decide(cfg))
+    with clock(): levels = decouple_levels(model, splits, task, cfg.level, seed)
     routed = cfg.route is not None and cfg.saliency is not None
     cfg, route, scores = choose_route(model, splits, task, cfg, seed) if routed else (cfg, None, None)
     log, prev = dict(rounds=[], route=route), levels['before']
     for r in range(1 if cfg.certify else cfg.rounds.most):
-        rd = decouple_round(model, splits, task, cfg, levels, seed + 7 * r, scores if r == 0 else None)
+        rd = decouple_round(model, splits, task, cfg, levels, seed + 7 * r, scores if r == 0 else None, clock)
         log['rounds'].append(rd)
         if not deepen(cfg, rd, levels, prev): break
         prev = rd['retention']['loss']
     proved = certified_retain(model, splits.retain_train.x, task, cfg.certify, seed) if cfg.certify else None
     if cfg.certify:
         steps = cfg.certify.retention.steps + cfg.certify.finetune_steps
-        log['rounds'][-1]['retention'] = dict(steps=steps, path=None,
-                                              loss=mean_loss(model, splits.forget_train.x, task, distributed=True))
+        with clock(): loss = mean_loss(model, splits.forget_train.x, task, distributed=True)
+        log['rounds'][-1]['retention'] = dict(steps=steps, path=None, loss=loss)
+    log['record_seconds'] = clock.seconds  # measurements no decision read: `unlearn` leaves them out of `seconds`
     t = time.perf_counter()
     cert = certificate(model, splits, task, log, levels, proved)
     log['certificate_seconds'] = time.perf_counter() - t  # an audit of the model: `unlearn` leaves it out of `seconds`

@@ -34,6 +34,7 @@ def test_quick_folder(tmp_path):
     dec, = row['decouple']
     assert row['quick'] and row['match_epochs'] == 1 and row['stored'] == {}  # no results.json in this folder
     assert dec['seconds'] > 0 and dec['certificate_seconds'] > 0 and dec['route'] in ('light', 'deep')
+    assert dec['record_seconds'] > 0  # the default decouple: its levels and phase losses only fill the log
     assert dec['cost_ratio_here'] == dec['seconds'] / row['oracle_seconds_here']
     assert dec['retain_test_mse'] > 0 and dec['retain_over_oracle'] is None  # no results.json: no oracle to divide by
     assert row['oracle_seconds_here'] == row['oracle_seconds_timed'] * row['epochs'] / row['match_epochs']

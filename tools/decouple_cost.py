@@ -8,7 +8,8 @@ its config.json and original.safetensors; results.json is read where present (`s
 rebuilt from its config, so its data set must be readable where the config says (`data_root`, or the Debian
 package dataset-fashion-mnist). Per folder, in this order:
 1. the default `decouple` unlearns the saved original at seeds 0..S-1, each timed as `unlearn` times it
-   (`UnlearnResult.seconds`, without the certificate's measurement, which is kept as certificate_seconds);
+   (`UnlearnResult.seconds`, without the certificate's measurement, kept as certificate_seconds, and without the
+   measurements that only fill decouple's log, kept as record_seconds);
 2. as many retention steps as decouple took at seed 0, alone (`retention_alone`): its fixed gradient work;
 3. --match-epochs epochs of the run's retraining recipe (its batch size, step size and held-out curve on
    retain_val, as `run` trains its oracle), timed (oracle_seconds_timed) and scaled to the recipe's epochs:
@@ -99,6 +100,7 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
         c = r.certificate['measured']
         mse = mean_loss(r.model, sp.retain_test.x, task)  # after the timing: not part of decouple's seconds
         runs.append(dict(seed=s, seconds=r.seconds, certificate_seconds=r.certificate_seconds,
+                         record_seconds=r.record_seconds,
                          route=c['route']['route'], ascent_steps=c['ascent_steps'],
                          retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final'],
                          retain_test_mse=mse, retain_over_oracle=None if oracle_mse is None else mse / oracle_mse))
