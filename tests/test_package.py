@@ -1,5 +1,5 @@
 "Unit tests of the installed package, outside the notebooks."
-import json, subprocess, sys
+import json, os, subprocess, sys
 import torch
 import pytest
 
@@ -153,3 +153,18 @@ def test_wrong_type_in_config_file_is_one_line_exit_2(capsys, tmp_path):
     (tmp_path / 'cfg.toml').write_text('epochs = 1.5\n')
     err = _one_error_line(capsys, ['run', '--config', str(tmp_path / 'cfg.toml')])
     assert "key 'epochs' takes an integer; got 1.5" in err, err
+
+
+def test_readme_python_example_runs(tmp_path):
+    "The README's Python block, as a reader copies it: it runs, and prints one scored line per model."
+    from pathlib import Path
+    readme = (Path(__file__).parent.parent / 'README.md').read_text()
+    blocks = readme.split('```python\n')[1:]
+    assert len(blocks) == 1, "the README should hold exactly one Python example"
+    (tmp_path / 'example.py').write_text(blocks[0].split('```')[0])
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, 'example.py'], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    lines = r.stdout.strip().splitlines()
+    assert [l.split(':')[0] for l in lines] == ['original', 'retrain', 'retrain_2', 'decouple'], r.stdout
+    assert all('realism ratio' in l and 'forget quality' in l and 'retain-test MSE' in l for l in lines)
