@@ -392,12 +392,19 @@ def retain(model:nn.Module, # trained in place
            clip:float=0., # gradient-norm clip (0: none)
            schedule:str='constant', # 'constant' step size, or 'cosine': annealed from `lr` to 0 over `steps`
            score:bool=True, # measure the final forget loss on `xf` (False: `loss` is None; the caller measures it)
+           average:float=0., # share of the last steps whose weights are averaged into the result, in [0, 1] (0: none)
           ) -> dict:
-    "Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss."
+    ("Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss. "
+     "With `average`, the model ends at the equal-weight mean of its weights after each of the last "
+     "`int(average x steps)` steps (tail averaging, Polyak & Juditsky 1992; SWA, Izmailov et al. UAI 2018, through "
+     "`torch.optim.swa_utils.AveragedModel`; buffers are not averaged). A bad `average` is a `UserError`.")
+    if not 0 <= average <= 1: raise UserError(f"retention average must be in [0, 1] (a share of the steps), got {average}")
     opt, sched = _retention_optimizer(params, lr, weight_decay, schedule, steps)
     hinge = hinge if xf is not None else 0.
     sr = batch_stream(xr, batch_size, seed + 1, device_of(model))
     sf = batch_stream(xf, batch_size, seed + 2, device_of(model)) if hinge else None
+    avg = torch.optim.swa_utils.AveragedModel(model, use_buffers=False) if average else None
+    tail = steps - int(average * steps)  # the averaged steps are those after this one
     path, k = 0., 0
     for k in range(1, steps + 1):
         before = flat(params)
@@ -409,7 +416,9 @@ def retain(model:nn.Module, # trained in place
         opt.step()
         if sched is not None: sched.step()
         path += float((flat(params) - before).norm())
+        if avg is not None and k > tail: avg.update_parameters(model)
         if path_budget is not None and path >= path_budget: break
+    if avg is not None and avg.n_averaged > 0: restore(list(model.parameters()), list(avg.module.parameters()))
     loss = None if xf is None or not score else mean_loss(model, xf, task, distributed=True)
     return dict(steps=k, path=path, loss=loss)
 
@@ -627,6 +636,7 @@ class Retention:
     path_budget:bool = False # stop at the path length P = margin x base / G (Theorem 2's rule)
     weight_decay:float = 0.05 # AdamW decoupled weight decay, as the `finetune` baseline
     clip:float = 1. # gradient-norm clip (0: none), as the `finetune` baseline
+    average:float = 0. # share of the last steps whose weights are averaged (tail averaging, `retain`); 0: the last
 
 @dataclasses.dataclass
 class Rounds:
@@ -809,7 +819,8 @@ def hold(model:nn.Module, # trained in place
     budget = levels['margin'] * levels['base'] / G if rt.path_budget and G > 0 else None
     rec = retain(model, list(model.parameters()), splits.retain_train.x, splits.forget_train.x, task, kappa,
                  steps=rt.steps, lr=rt.lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget,
-                 weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule, score=False)
+                 weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule, score=False,
+                 average=rt.average)
     return rec | dict(keep_level=kappa)
 
 # %% ../nbs/05_unlearn.ipynb #rc10ck02
