@@ -636,7 +636,7 @@ class Retention:
     path_budget:bool = False # stop at the path length P = margin x base / G (Theorem 2's rule)
     weight_decay:float = 0.05 # AdamW decoupled weight decay, as the `finetune` baseline
     clip:float = 1. # gradient-norm clip (0: none), as the `finetune` baseline
-    average:float = 0. # share of the last steps whose weights are averaged (tail averaging, `retain`); 0: the last
+    average:float = 0. # share of the last steps averaged (tail averaging, `retain`); an ablation that lost (scale chapter)
 
 @dataclasses.dataclass
 class Rounds:
