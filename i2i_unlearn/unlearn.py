@@ -74,7 +74,8 @@ def unlearn(model:nn.Module, # the original model (never modified)
            ) -> UnlearnResult:
     ("Run unlearning `method` on a copy of `model`. `seconds` leaves out what the method reports as "
      "`log['certificate_seconds']` (measuring a certificate is an audit of the model, not unlearning, and retraining "
-     "has none) and `log['record_seconds']` (measurements that no decision reads), and adds `log['earlier_seconds']` (what a resumed retraining spent before this call).")
+     "has none) and `log['record_seconds']` (measurements that no decision reads), and adds "
+     "`log['earlier_seconds']` (what a resumed retraining spent before this call).")
     choose(method, METHODS, 'method')
     cls = CONFIGS.get(method)
     if cls is not None and 'config' not in options: options = dict(config=cls.of(**options))
@@ -396,7 +397,7 @@ def retain(model:nn.Module, # trained in place
           ) -> dict:
     ("Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss. "
      "With `average`, the model ends at the equal-weight mean of its weights after each of the last "
-     "`int(average x steps)` steps (tail averaging, Polyak & Juditsky 1992; SWA, Izmailov et al. UAI 2018, through "
+     "`round(average x steps)` steps, fewer if `path_budget` stops it first (tail averaging, Polyak & Juditsky 1992; SWA, Izmailov et al. UAI 2018, through "
      "`torch.optim.swa_utils.AveragedModel`; buffers are not averaged). A bad `average` is a `UserError`.")
     if not 0 <= average <= 1: raise UserError(f"retention average must be in [0, 1] (a share of the steps), got {average}")
     opt, sched = _retention_optimizer(params, lr, weight_decay, schedule, steps)
@@ -404,7 +405,7 @@ def retain(model:nn.Module, # trained in place
     sr = batch_stream(xr, batch_size, seed + 1, device_of(model))
     sf = batch_stream(xf, batch_size, seed + 2, device_of(model)) if hinge else None
     avg = torch.optim.swa_utils.AveragedModel(model, use_buffers=False) if average else None
-    tail = steps - int(average * steps)  # the averaged steps are those after this one
+    tail = steps - round(average * steps)  # the averaged steps are those after this one
     path, k = 0., 0
     for k in range(1, steps + 1):
         before = flat(params)
@@ -700,6 +701,8 @@ class DecoupleConfig:
             group, name = key.split('.')
             obj = getattr(self, group)
             if obj is not None: choose(getattr(obj, name), valid, ALIAS_OF.get(key, name))
+        if self.retention is not None and not 0 <= self.retention.average <= 1:
+            raise UserError(f"retention.average must be in [0, 1] (a share of the steps), got {self.retention.average}")
         return self
 
     @classmethod
@@ -826,7 +829,9 @@ def hold(model:nn.Module, # trained in place
 # %% ../nbs/05_unlearn.ipynb #rc10ck02
 class RecordClock:
     ("Times measurements that only fill a log: `unlearn` leaves their seconds out, as it does the certificate's. "
-     "Off (`on=False`), it times nothing, because a decision reads what it measures.")
+     "Off (`on=False`), it times nothing, because a decision reads what it measures. Wall-clock: a first window "
+     "also holds one-time warm-up (kernel setup, allocator growth), and under torchrun a window's collective waits "
+     "for the slowest rank.")
     def __init__(self, on:bool=True): # whether the measurements it times are record-only
         self.on = on
         self.seconds = 0.
@@ -844,7 +849,7 @@ def records_decide(cfg:DecoupleConfig) -> bool:
      "`certify` runs one round without the hinge. Otherwise they only fill the log.")
     if cfg.climb is not None: return True
     if cfg.certify: return False
-    hinged = cfg.retention is not None and cfg.retention.hinge > 0
+    hinged = cfg.retention is not None and bool(cfg.retention.hinge)  # `retain` tests the hinge the same way
     return cfg.rounds.most > 1 or hinged
 
 

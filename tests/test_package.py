@@ -1,5 +1,6 @@
 "Unit tests of the installed package, outside the notebooks."
-import json, os, subprocess, sys
+import json, math, os, re, subprocess, sys
+from pathlib import Path
 import torch
 import pytest
 
@@ -157,8 +158,7 @@ def test_wrong_type_in_config_file_is_one_line_exit_2(capsys, tmp_path):
 
 def test_readme_python_example_runs(tmp_path):
     "The README's Python block, as a reader copies it: it runs, and prints one scored line per model."
-    from pathlib import Path
-    readme = (Path(__file__).parent.parent / 'README.md').read_text()
+    readme = (Path(__file__).parent.parent / 'README.md').read_text().replace('\r\n', '\n')
     blocks = readme.split('```python\n')[1:]
     assert len(blocks) == 1, "the README should hold exactly one Python example"
     (tmp_path / 'example.py').write_text(blocks[0].split('```')[0])
@@ -167,4 +167,7 @@ def test_readme_python_example_runs(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     lines = r.stdout.strip().splitlines()
     assert [l.split(':')[0] for l in lines] == ['original', 'retrain', 'retrain_2', 'decouple'], r.stdout
-    assert all('realism ratio' in l and 'forget quality' in l and 'retain-test MSE' in l for l in lines)
+    for l in lines:  # each: 'NAME: realism ratio X, forget quality Y, retain-test MSE Z', three finite numbers
+        assert 'realism ratio' in l and 'forget quality' in l and 'retain-test MSE' in l, l
+        nums = [float(v) for v in re.findall(r'\d+(?:\.\d+)?(?:e[-+]?\d+)?', l.split(':', 1)[1])]
+        assert len(nums) == 3 and all(math.isfinite(v) and v >= 0 for v in nums), l
