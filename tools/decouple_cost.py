@@ -14,6 +14,9 @@ package dataset-fashion-mnist). Per folder, in this order:
 3. --match-epochs epochs of the run's retraining recipe (its batch size, step size and held-out curve on
    retain_val, as `run` trains its oracle), timed (oracle_seconds_timed) and scaled to the recipe's epochs:
    oracle_seconds_here = oracle_seconds_timed x epochs / match_epochs (as `route_check.oracle_seconds_here`).
+   These seconds include the held-out curve `run` records each epoch, which only its plateau report reads; decouple's
+   record-only passes are left out. So the cost ratio leans slightly in decouple's favour; the curve's share of an
+   epoch is not measured apart.
 cost_ratio_here = each decouple's seconds / oracle_seconds_here. Each decouple's retain-test MSE is scored after its
 timing (retain_test_mse), and over the oracle's that the run recorded (retain_over_oracle; None without a results.json).
 Loading data and weights is not timed. Nothing is
