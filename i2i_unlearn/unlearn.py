@@ -22,13 +22,14 @@ from .train import (eval_batches, eval_losses, mean_loss, pair_losses, region_ms
 __all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'SALIENCY_SCORES', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS',
            'SWITCHES', 'RATIO_EPS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like',
            'latent_mse', 'flat', 'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
-           'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher', 'retain',
-           'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain',
-           'split_losses', 'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'Route',
-           'DecoupleConfig', 'decouple_levels', 'saliency_scores', 'prune_top', 'prune_salient', 'climb', 'hold',
-           'RecordClock', 'records_decide', 'decouple_round', 'deepen', 'output_change', 'memorization_proxy',
-           'choose_route', 'decouple', 'frozen_teacher', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss',
-           'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train', 'retrain']
+           'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher',
+           'check_average', 'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
+           'certified_retain', 'split_losses', 'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention',
+           'Rounds', 'Route', 'DecoupleConfig', 'decouple_levels', 'saliency_scores', 'prune_top', 'prune_salient',
+           'climb', 'hold', 'RecordClock', 'records_decide', 'decouple_round', 'deepen', 'output_change',
+           'memorization_proxy', 'choose_route', 'decouple', 'frozen_teacher', 'li2024_loss', 'max_loss_loss',
+           'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train',
+           'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -377,6 +378,11 @@ def _retention_loss(model:nn.Module, # the model being retained
     return loss + hinge * batch_mean(torch.relu(keep - sample_losses(model, xfb, task)), nf)
 
 # %% ../nbs/05_unlearn.ipynb #c4ddb53e
+def check_average(average:float, # a share of the retention steps to average
+                 ) -> None:
+    "A one-line `UserError` unless `average` is in [0, 1]: `retain` and `DecoupleConfig.validate` both ask."
+    if not 0 <= average <= 1: raise UserError(f"retention average must be in [0, 1] (a share of the steps), got {average}")
+
 def retain(model:nn.Module, # trained in place
            params:list, # the parameters that descend
            xr:torch.Tensor, # retain images (real or proxy)
@@ -397,9 +403,10 @@ def retain(model:nn.Module, # trained in place
           ) -> dict:
     ("Hinge-constrained descent on the retain loss (AdamW); returns steps, path length and the final forget loss. "
      "With `average`, the model ends at the equal-weight mean of its weights after each of the last "
-     "`round(average x steps)` steps, fewer if `path_budget` stops it first (tail averaging, Polyak & Juditsky 1992; SWA, Izmailov et al. UAI 2018, through "
-     "`torch.optim.swa_utils.AveragedModel`; buffers are not averaged). A bad `average` is a `UserError`.")
-    if not 0 <= average <= 1: raise UserError(f"retention average must be in [0, 1] (a share of the steps), got {average}")
+     "`round(average x steps)` steps, fewer if `path_budget` stops it first (tail averaging, Polyak & Juditsky "
+     "1992; SWA, Izmailov et al. UAI 2018, through `torch.optim.swa_utils.AveragedModel`; buffers are not "
+     "averaged). A bad `average` is a `UserError`.")
+    check_average(average)
     opt, sched = _retention_optimizer(params, lr, weight_decay, schedule, steps)
     hinge = hinge if xf is not None else 0.
     sr = batch_stream(xr, batch_size, seed + 1, device_of(model))
@@ -701,8 +708,7 @@ class DecoupleConfig:
             group, name = key.split('.')
             obj = getattr(self, group)
             if obj is not None: choose(getattr(obj, name), valid, ALIAS_OF.get(key, name))
-        if self.retention is not None and not 0 <= self.retention.average <= 1:
-            raise UserError(f"retention.average must be in [0, 1] (a share of the steps), got {self.retention.average}")
+        if self.retention is not None: check_average(self.retention.average)  # before any work, not in `retain`
         return self
 
     @classmethod

@@ -47,6 +47,7 @@ def test_stored_reads_a_results_file(tmp_path):
     import sys
     sys.path.insert(0, str(ROOT / 'tools'))
     import decouple_cost
+    from i2i_unlearn.core import RunConfig
     assert decouple_cost.stored(tmp_path) == {}
     conv = dict(original=dict(converged=True, heldout_loss=[1.]), retrain=dict(converged=False))
     score = lambda v: dict(metrics=dict(retain_test=dict(mse=v)))
@@ -56,7 +57,7 @@ def test_stored_reads_a_results_file(tmp_path):
     bad = tmp_path / 'bad'
     bad.mkdir()
     for f in ('config.json', 'original.safetensors'): (bad / f).write_bytes(b'')
-    (bad / 'config.json').write_text(json.dumps(dataclasses.asdict(__import__('i2i_unlearn.core').core.RunConfig())))
+    (bad / 'config.json').write_text(json.dumps(dataclasses.asdict(RunConfig())))
     (bad / 'results.json').write_text(json.dumps(dict(models={})))  # no retrain: found before any work
     r = _run(str(bad), '--out', str(tmp_path / 'c.json'))
     assert r.returncode == 2 and 'has no retrain model' in r.stderr and r.stderr.count('\n') == 1, r.stderr
