@@ -42,12 +42,14 @@ def test_an_archive_becomes_the_artifact(tmp_path):
         _add(t, 'jobs.txt', 'class-0 exit 0 seconds 5\ndiffusion-0 exit 124 seconds 9\n')
         _add(t, 'class-0/results.json', json.dumps(_run_results(0)))
         _add(t, 'audit-0/audit.json', json.dumps(_audit_report()))
+        _add(t, 'diffusion-1/results.json', json.dumps(_run_results(1)))
     out = tmp_path / 'a.json'
     r = _run(str(out), '--tgz', str(tgz), '--commit', 'abc', '--command', 'cmd')
     assert r.returncode == 0, r.stderr
     a = json.loads(out.read_text())
     assert a['jobs'] == {'class-0': {'exit': '0', 'seconds': 5}, 'diffusion-0': {'exit': '124', 'seconds': 9}}
     assert list(a['class']) == ['0'] and a['canary'] == {} and a['diffusion_audit'] == {}
+    assert list(a['diffusion']) == ['1'] and a['diffusion']['1']['config'] == {'seed': 1}
     assert a['class']['0']['models']['decouple']['retain_test_mse_over_oracle'] == 1.5
     assert a['class']['0']['plateau']['retrain']['converged'] is False
     assert a['audit']['0']['models']['decouple']['retain_over_oracle'] == 1.5
@@ -81,3 +83,16 @@ def test_a_folder_without_seeds_exits_2(tmp_path):
     assert r.returncode == 2 and 'valid:' in r.stderr and 'Traceback' not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / 'a.json').exists()
+
+
+def test_a_local_diffusion_run_is_its_own_benchmark(tmp_path):
+    run = tmp_path / 'run' / 'seed_0'
+    run.mkdir(parents=True)
+    (run / 'results.json').write_text(json.dumps(_run_results(0)))
+    out = tmp_path / 'a.json'
+    r = _run(str(out), '--run-dir', str(run.parent), '--bench', 'diffusion', '--machine', 'cpu', '--commit', 'abc',
+             '--command', 'i2i-unlearn run --model diffusion --seeds 1')
+    assert r.returncode == 0, r.stderr
+    a = json.loads(out.read_text())
+    assert list(a['diffusion']) == ['0'] and a['class'] == {}
+    assert a['diffusion']['0']['models']['decouple']['retain_test_mse_over_oracle'] == 1.5

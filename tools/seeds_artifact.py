@@ -5,7 +5,7 @@ Usage: python tools/seeds_artifact.py OUT.json --tgz SEEDS_TGZ --commit TEXT --c
    or: python tools/seeds_artifact.py OUT.json --run-dir DIR --bench class --machine TEXT --commit TEXT --command TEXT
 SEEDS_TGZ is gpu_seeds.sh's OUTDIR/seeds.tgz; DIR is the --out folder of a local `i2i-unlearn run --seeds N` (its
 DIR/seed_S/results.json become benchmark BENCH). Writes {schema, command, commit, machine, jobs, class, canary,
-audit, diffusion_audit}: for each run benchmark and seed, per model `experiments.table_numbers` and the
+diffusion, audit, diffusion_audit}: for each run benchmark and seed, per model `experiments.table_numbers` and the
 references' plateau tests; for each audit seed, per model `audit.audit_numbers`. Means and intervals are not stored: the chapters compute them from the per-seed values.
 """
 import argparse, json, re, sys, tarfile
@@ -14,6 +14,7 @@ from i2i_unlearn.audit import audit_numbers
 from i2i_unlearn.experiments import table_numbers
 
 SCHEMA = 'i2i_unlearn/gpu-seeds/v1'
+BENCHES = ('class', 'canary', 'diffusion')  # run benchmarks: gpu_seeds.sh's job prefixes, --bench for a local run
 
 def members(tgz) -> dict:
     "seeds/NAME -> text, for the archive's text files."
@@ -55,7 +56,7 @@ def main(argv:list) -> int:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument('--tgz')
     src.add_argument('--run-dir')
-    p.add_argument('--bench', choices=('class', 'canary'), default='class')
+    p.add_argument('--bench', choices=BENCHES, default='class')
     p.add_argument('--machine', help='with --run-dir: the machine the run ran on')
     p.add_argument('--commit', required=True)
     p.add_argument('--command', required=True)
@@ -74,7 +75,7 @@ def main(argv:list) -> int:
             return 2
     art = dict(schema=SCHEMA, command=a.command, commit=a.commit, machine=files['seeds/env.txt'].strip().splitlines(),
                jobs=jobs(files.get('seeds/jobs.txt', '')),
-               **{k: collect(files, k, 'results.json', run_seed) for k in ('class', 'canary')},
+               **{k: collect(files, k, 'results.json', run_seed) for k in BENCHES},
                audit=collect(files, 'audit', 'audit.json', audit_seed),
                diffusion_audit=collect(files, 'daudit', 'audit.json', audit_seed))
     with open(a.out, 'w') as f: f.write(json.dumps(art, indent=1) + '\n')
