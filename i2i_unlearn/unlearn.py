@@ -19,17 +19,17 @@ from .train import (eval_batches, eval_losses, mean_loss, pair_losses, region_ms
                                train_model)
 
 # %% auto #0
-__all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'SALIENCY_SCORES', 'ALIASES', 'CHOICES', 'ALIAS_OF', 'GROUPS',
-           'SWITCHES', 'RATIO_EPS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn', 'batch_stream', 'noise_like',
-           'latent_mse', 'flat', 'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw', 'batch_mean', 'calibrate_level',
-           'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored', 'chance_level', 'forget_fisher',
-           'check_average', 'retain', 'Certify', 'trainable', 'project_', 'data_buffers', 'secret_seed', 'noisy_steps',
-           'certified_retain', 'split_losses', 'ood_rates', 'certificate', 'Level', 'Saliency', 'Climb', 'Retention',
-           'Rounds', 'Route', 'DecoupleConfig', 'decouple_levels', 'saliency_scores', 'prune_top', 'prune_salient',
-           'climb', 'hold', 'RecordClock', 'records_decide', 'decouple_round', 'deepen', 'output_change',
-           'memorization_proxy', 'choose_route', 'decouple', 'frozen_teacher', 'li2024_loss', 'max_loss_loss',
-           'noisy_label_loss', 'retain_label_loss', 'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train',
-           'retrain']
+__all__ = ['METHODS', 'CONFIGS', 'SCHEDULES', 'COVERS', 'OOD_Q', 'SALIENCY_SCORES', 'LR_SCALINGS', 'ALIASES', 'CHOICES',
+           'ALIAS_OF', 'GROUPS', 'SWITCHES', 'RATIO_EPS', 'BASELINES', 'UnlearnResult', 'register', 'unlearn',
+           'batch_stream', 'noise_like', 'latent_mse', 'flat', 'snapshot', 'restore', 'norm_of', 'grad_norm', 'draw',
+           'batch_mean', 'calibrate_level', 'ascend', 'combine_grads', 'anchored_stop', 'ascend_anchored',
+           'chance_level', 'forget_fisher', 'check_average', 'retain', 'Certify', 'trainable', 'project_',
+           'data_buffers', 'secret_seed', 'noisy_steps', 'certified_retain', 'split_losses', 'ood_rates', 'certificate',
+           'Level', 'Saliency', 'Climb', 'Retention', 'Rounds', 'Route', 'DecoupleConfig', 'decouple_levels',
+           'saliency_scores', 'prune_top', 'prune_salient', 'climb', 'retention_lr', 'hold', 'RecordClock',
+           'records_decide', 'decouple_round', 'deepen', 'output_change', 'memorization_proxy', 'choose_route',
+           'decouple', 'frozen_teacher', 'li2024_loss', 'max_loss_loss', 'noisy_label_loss', 'retain_label_loss',
+           'random_encoder_loss', 'finetune_loss', 'PairConfig', 'pair_train', 'retrain']
 
 # %% ../nbs/05_unlearn.ipynb #c5c36132
 @dataclasses.dataclass
@@ -632,11 +632,14 @@ class Climb:
     check_every:int = 1 # anchored: steps between two measurements of the stopping rule
 
 # %% ../nbs/05_unlearn.ipynb #f3e73037
+LR_SCALINGS = ('sqrt_epochs', 'none')  # how the retention's step size follows the size of D_r (`retention_lr`)
+
 @dataclasses.dataclass
 class Retention:
     "Knowledge retention: descent on L_r, optionally with a hinge that keeps every forget sample at a level."
     steps:int = 600 # steps per round
     lr:float = 1e-3 # AdamW step size (the peak, with the cosine schedule)
+    lr_scaling:str = 'sqrt_epochs' # 'sqrt_epochs': lr x √E below one epoch of D_r per round (`retention_lr`); 'none'
     schedule:str = 'constant' # 'constant' step size, or 'cosine': annealed from lr to 0 over the steps
     hinge:float = 0. # weight w of the hinge (0: plain fine-tuning, the default: what D_r explains may come back)
     batch:int = 32 # retain (and forget) images per step
@@ -674,7 +677,7 @@ ALIASES = dict(target_q='level.q', target_level='level.value', margin='level.mar
                enforce_path_budget='retention.path_budget',
                rounds='rounds.most', settle='rounds.settle', min_gain='rounds.min_gain')
 CHOICES = {'level.ceiling': ('chance', 'none'), 'climb.rule': ('anchored', 'plain'), 'climb.params': ('encoder', 'all'),
-           'retention.keep': ('reached', 'target'), 'retention.schedule': SCHEDULES,
+           'retention.keep': ('reached', 'target'), 'retention.schedule': SCHEDULES, 'retention.lr_scaling': LR_SCALINGS,
            'saliency.score': SALIENCY_SCORES}
 ALIAS_OF = {v: k for k, v in ALIASES.items()}
 GROUPS = dict(level=Level, saliency=Saliency, climb=Climb, retention=Retention, rounds=Rounds, route=Route)
@@ -812,6 +815,15 @@ def climb(model:nn.Module, # trained in place
                            weight=c.weight, every=c.check_every, ceiling=cap, **common)
 
 # %% ../nbs/05_unlearn.ipynb #dfc21a7e
+def retention_lr(rt:Retention, # the retention's options: lr, lr_scaling, steps, batch
+                 n_retain:int, # retain images this process draws from (|D_r|, or its shard under torchrun)
+                ) -> float:
+    ("The step size of one retention round: `rt.lr`, times √E when `rt.lr_scaling` is 'sqrt_epochs' and the round "
+     "covers E = steps x batch / n_retain < 1 epochs of D_r. E is averaged over ranks, so every rank steps alike. "
+     "Our rule, chosen on two data sizes and tested on a third (scale chapter); 'none' keeps `rt.lr`.")
+    epochs = all_mean(rt.steps * rt.batch / max(n_retain, 1))
+    return rt.lr * math.sqrt(min(1., epochs)) if rt.lr_scaling == 'sqrt_epochs' else rt.lr
+
 def hold(model:nn.Module, # trained in place
          splits:Splits, # forget_train and retain_train
          task:Task, # masking operator
@@ -820,17 +832,19 @@ def hold(model:nn.Module, # trained in place
          reached:dict, # the climb's record
          seed:int, # batch order
         ) -> dict:
-    ("Knowledge retention after a climb: `retain` with the hinge at the kept level; returns its record and the "
-     "level. Its forget loss is None: `decouple_round` measures it, on its `RecordClock`.")
+    ("Knowledge retention after a climb: `retain` with the hinge at the kept level, at the step size `retention_lr`; "
+     "returns its record, the step size (lr) and the level. Its forget loss is None: `decouple_round` measures it, "
+     "on its `RecordClock`.")
     cap = levels['cap'] or float('inf')
     kappa = min(max(levels['target'], reached['loss']), cap) if rt.keep == 'reached' else levels['target']
     G = reached['G']
     budget = levels['margin'] * levels['base'] / G if rt.path_budget and G > 0 else None
+    lr = retention_lr(rt, len(splits.retain_train.x))
     rec = retain(model, list(model.parameters()), splits.retain_train.x, splits.forget_train.x, task, kappa,
-                 steps=rt.steps, lr=rt.lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget,
+                 steps=rt.steps, lr=lr, hinge=rt.hinge, batch_size=rt.batch, seed=seed, path_budget=budget,
                  weight_decay=rt.weight_decay, clip=rt.clip, schedule=rt.schedule, score=False,
                  average=rt.average)
-    return rec | dict(keep_level=kappa)
+    return rec | dict(lr=lr, keep_level=kappa)
 
 # %% ../nbs/05_unlearn.ipynb #rc10ck02
 class RecordClock:
@@ -947,7 +961,7 @@ def choose_route(model:nn.Module, # the original model (not changed: the probe i
     ("Probe, measure, route (section 7; after RUM, Zhao et al. NeurIPS 2024): returns (the config the rounds run "
      "with, the record: forget_change, heldout_change, proxy, route, threshold, the probe's scores on the light "
      "route or None). The light route's first round prunes by those scores, so they are not computed twice. The "
-     "deep route replaces `retention.steps`, `lr` and `schedule`.")
+     "deep route replaces `retention.steps`, `lr`, `schedule` and `lr_scaling` (none).")
     rt, s = cfg.route, cfg.saliency
     light = Saliency(frac=rt.probe, score='ratio', batches=s.batches, batch=s.batch)
     probe = copy.deepcopy(model)
@@ -958,7 +972,8 @@ def choose_route(model:nn.Module, # the original model (not changed: the probe i
     rec |= dict(route='deep' if deep else 'light', threshold=rt.threshold)
     if not deep: return dataclasses.replace(cfg, saliency=light), rec, scores
     if cfg.retention is None: return cfg, rec, None
-    longer = dataclasses.replace(cfg.retention, steps=rt.deep * cfg.retention.steps, lr=rt.deep_lr, schedule='cosine')
+    longer = dataclasses.replace(cfg.retention, steps=rt.deep * cfg.retention.steps, lr=rt.deep_lr, schedule='cosine',
+                                 lr_scaling='none')  # `retention_lr`'s rule was measured on the light route only
     return dataclasses.replace(cfg, retention=longer), rec, None
 
 # %% ../nbs/05_unlearn.ipynb #d3c0up01
