@@ -25,6 +25,7 @@ def test_quick_folder(tmp_path):
     cfg = RunConfig(quick=True, out=str(d)).validate()
     (d / 'config.json').write_text(json.dumps(dataclasses.asdict(cfg)))
     save_checkpoint(d / 'original.safetensors', build_model(cfg.model, cfg.image_size).state_dict(), step=0)
+    save_checkpoint(d / 'retrain.safetensors', build_model(cfg.model, cfg.image_size).state_dict(), step=0)  # an oracle
     bad = _run(str(d), '--seeds', '0', '--out', str(tmp_path / 'c.json'))
     assert bad.returncode == 2 and '--seeds must be a positive integer' in bad.stderr
     r = _run(str(d), '--seeds', '1', '--match-epochs', '1', '--threads', '1', '--out', str(tmp_path / 'c.json'))
@@ -40,6 +41,13 @@ def test_quick_folder(tmp_path):
     assert row['oracle_seconds_here'] == row['oracle_seconds_timed'] * row['epochs'] / row['match_epochs']
     assert row['retention_steps_alone'] == sum(dec['retention_steps']) and row['retention_seconds_alone'] > 0
     assert row['n_train'] == sum(row['split_sizes'][p] for p in ('forget_train', 'retain_train'))  # D = D_f + D_r
+    assert 0 <= dec['forget_quality'] <= 1 and dec['realism_ratio'] is None  # one oracle: forget quality, no ratio
+    from i2i_unlearn.core import QUICK_METHODS
+    from i2i_unlearn.unlearn import Retention, Route, retention_lr
+    steps = QUICK_METHODS['decouple']['retain_steps']
+    light = retention_lr(Retention(steps=steps), row['split_sizes']['retain_train'])
+    assert light < Retention().lr  # a quick round covers under one epoch: the step size shrinks
+    assert dec['retention_lr'] == [light if dec['route'] == 'light' else Route().deep_lr]
 
 
 def test_stored_reads_a_results_file(tmp_path):

@@ -18,7 +18,10 @@ package dataset-fashion-mnist). Per folder, in this order:
    record-only passes are left out. So the cost ratio leans slightly in decouple's favour; the curve's share of an
    epoch is not measured apart.
 cost_ratio_here = each decouple's seconds / oracle_seconds_here. Each decouple's retain-test MSE is scored after its
-timing (retain_test_mse), and over the oracle's that the run recorded (retain_over_oracle; None without a results.json).
+timing (retain_test_mse), and over the oracle's that the run recorded (retain_over_oracle; None without a results.json);
+so are its forget-test forget quality (the KS p-value of per-sample losses against the folder's retrain.safetensors)
+and realism ratio (None without retrain_2.safetensors), as `metrics.realism` computes them, and the step size each
+retention round used (retention_lr, `unlearn.retention_lr`).
 Loading data and weights is not timed. Nothing is
 saved but the JSON (--out; the default is the book's artifact, which it replaces). The folders run one after
 another in the order given; the rows are sorted by size. The four folders of the scale chapter took about ten
@@ -30,6 +33,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from artifact import OneLineParser, provenance, write
 from route_check import oracle_seconds_timed
+
+
+ORACLES = ('retrain', 'retrain_2')  # the oracles a run folder may hold: forget quality reads the first, realism both
 
 
 def run_config(d:Path):
@@ -89,6 +95,7 @@ def retention_alone(original, sp, task, steps:int) -> float:
 def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     "decouple at each seed and the retraining recipe's seconds, for one run folder."
     from i2i_unlearn.experiments import load_run_data, method_options, run_sizes
+    from i2i_unlearn.metrics import realism
     from i2i_unlearn.train import mean_loss
     from i2i_unlearn.unlearn import unlearn
     cfg = run_config(d)
@@ -97,16 +104,20 @@ def folder_row(d:Path, seeds:int, match_epochs:int) -> dict:
     original = folder_model(d, cfg, 'original')
     st = stored(d)  # read once: the oracle's retain-test MSE here, the whole record in the row
     oracle_mse = st.get('retain_test_mse', {}).get('retrain')
+    refs = {n: folder_model(d, cfg, n) for n in ORACLES if (d / f'{n}.safetensors').is_file()}
     runs = []
     for s in range(seeds):
         r = unlearn(original, sp, 'decouple', task, seed=s, **method_options('decouple', cfg))
         c = r.certificate['measured']
         mse = mean_loss(r.model, sp.retain_test.x, task)  # after the timing: not part of decouple's seconds
+        rl = realism(dict(refs, u=r.model), list(refs), sp.forget_test.x, task)['u'] if refs else {}
         runs.append(dict(seed=s, seconds=r.seconds, certificate_seconds=r.certificate_seconds,
                          record_seconds=r.record_seconds,
                          route=c['route']['route'], ascent_steps=c['ascent_steps'],
                          retention_steps=c['retention_steps'], forget_loss_final=c['forget_loss_final'],
-                         retain_test_mse=mse, retain_over_oracle=None if oracle_mse is None else mse / oracle_mse))
+                         retain_test_mse=mse, retain_over_oracle=None if oracle_mse is None else mse / oracle_mse,
+                         retention_lr=[x['retention'].get('lr') for x in r.log['rounds']],
+                         forget_quality=rl.get('forget_quality'), realism_ratio=rl.get('realism_ratio')))
     steps = sum(runs[0]['retention_steps'])
     retention_seconds = retention_alone(original, sp, task, steps)
     timed = oracle_seconds_timed(original, sp, task, match_epochs, cfg.batch_size, cfg.lr, cfg.seed, sp.retain_val.x)
