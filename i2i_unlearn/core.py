@@ -14,9 +14,9 @@ from safetensors.torch import load_file, save_file
 
 # %% auto #0
 __all__ = ['DEVICES', 'PARSERS', 'KIND_NAMES', 'FITS', 'TASKS', 'WEIGHT_SUFFIXES', 'REFERENCE_RECIPES', 'UNMEASURED_RECIPE',
-           'QUICK_RECIPE', 'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON', 'PICKLE_SUFFIXES', 'UserError', 'choose',
-           'seed_everything', 'get_device', 'device_of', 'in_test', 'field_docs', 'kind_of', 'parse_value',
-           'check_value', 'checked_options', 'config_from_dict', 'check_weights_file', 'parse_certify',
+           'QUICK_RECIPE', 'QUICK_METHODS', 'QUICK_STEPS', 'NULL_REASON', 'PICKLE_SUFFIXES', 'LOG_INTERVAL',
+           'UserError', 'choose', 'seed_everything', 'get_device', 'device_of', 'in_test', 'field_docs', 'kind_of',
+           'parse_value', 'check_value', 'checked_options', 'config_from_dict', 'check_weights_file', 'parse_certify',
            'reference_recipe', 'RunConfig', 'option_kinds', 'parse_method', 'parse_methods', 'quick_options',
            'sha256_file', 'strict_json', 'write_json', 'sidecar_path', 'save_checkpoint', 'load_checkpoint',
            'check_out_dir', 'read_toml', 'toml_value', 'toml_text', 'write_toml', 'progress', 'rank', 'world_size',
@@ -518,15 +518,20 @@ def write_toml(path:str|Path, d:dict, header:str='') -> Path:
     return path
 
 # %% ../nbs/00_core.ipynb #ff28c914
+LOG_INTERVAL = 30.  # seconds between two updates of a progress bar written to a file, not a terminal or notebook
+
 def progress(iterable:Iterable, # what to loop over
              desc:str='', # label in front of the bar
              total:int|None=None, # length, when `iterable` has none
              quiet:bool|None=None, # None: quiet under tests and on the ranks other than 0
             ):
-    "A tqdm progress bar that is silent under `nbdev_test` and pytest."
+    ("A tqdm progress bar that is silent under `nbdev_test` and pytest; where stderr is a file (not a terminal, not "
+     "a notebook) it updates every `LOG_INTERVAL` seconds, tqdm's 0.1 otherwise.")
     from tqdm.auto import tqdm
     if quiet is None: quiet = in_test() or not is_main()
-    return tqdm(iterable, desc=desc, total=total, disable=quiet, leave=False, file=sys.stderr)
+    to_file = 'ipykernel' not in sys.modules and not sys.stderr.isatty()
+    return tqdm(iterable, desc=desc, total=total, disable=quiet, leave=False, file=sys.stderr,
+                mininterval=LOG_INTERVAL if to_file else 0.1)
 
 # %% ../nbs/00_core.ipynb #42a76eae
 import contextlib, datetime, importlib
