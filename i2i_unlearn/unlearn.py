@@ -427,6 +427,8 @@ def retain(model:nn.Module, # trained in place
         if avg is not None and k > tail: avg.update_parameters(model)
         if path_budget is not None and path >= path_budget: break
     if avg is not None and avg.n_averaged > 0: restore(list(model.parameters()), list(avg.module.parameters()))
+    elif avg is not None: warnings.warn(f"retention average {average}: no step fell in the averaged tail (round(average "
+                                        f"x steps) = 0, or the path budget stopped at step {k}); the model is the last step's")
     loss = None if xf is None or not score else mean_loss(model, xf, task, distributed=True)
     return dict(steps=k, path=path, loss=loss)
 
