@@ -531,7 +531,7 @@ def progress(iterable:Iterable, # what to loop over
     if quiet is None: quiet = in_test() or not is_main()
     to_file = 'ipykernel' not in sys.modules and not sys.stderr.isatty()
     return tqdm(iterable, desc=desc, total=total, disable=quiet, leave=False, file=sys.stderr,
-                mininterval=LOG_INTERVAL if to_file else 0.1)
+                mininterval=LOG_INTERVAL if to_file else 0.1, maxinterval=LOG_INTERVAL if to_file else 10.)
 
 # %% ../nbs/00_core.ipynb #42a76eae
 import contextlib, datetime, importlib

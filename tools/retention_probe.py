@@ -5,7 +5,9 @@ Usage (from the repository root): python tools/retention_probe.py RUN_DIR --out 
 RUN_DIR is the --out folder of `i2i-unlearn run`: config.json, original.safetensors, retrain.safetensors, and
 retrain_2.safetensors where the run trained two oracles. SPEC is a method spec as `--methods` takes it (default:
 decouple and decouple:retention.schedule=cosine). Per spec and seed 0, 1, 2 it unlearns the saved original and scores,
-on the run's own splits: seconds (the whole `unlearn` call, certificate included), route, retention steps,
+on the run's own splits: seconds (the whole `unlearn` call, certificate included), route, retention steps and the
+step size each round used (`unlearn.retention_lr`: `retention.lr` is scaled below one epoch of D_r unless the spec
+adds retention.lr_scaling=none),
 retain-test MSE over oracle 1's, and on forget-test the realism ratio (None with one oracle) and forget quality (the
 KS p-value of per-sample losses against oracle 1). The original's retain-test MSE over the oracle's is kept once: the
 level retention starts from. Writes JSON = {command, commit, uncommitted_changes, machine, date, result}; the scale
@@ -42,7 +44,7 @@ def probe(d:Path, specs:list) -> dict:
             rl = realism(dict(refs, u=r.model), oracles, sp.forget_test.x, task)['u']
             c = r.certificate['measured'] if r.certificate else {}
             out['rows'].append(dict(spec=spec, seed=s, seconds=secs, route=(c.get('route') or {}).get('route'),
-                                    retention_steps=c.get('retention_steps'),
+                                    retention_steps=c.get('retention_steps'), retention_lr=c.get('retention_lr'),
                                     retain_over_oracle=mean_loss(r.model, sp.retain_test.x, task) / oracle_retain,
                                     realism_ratio=rl['realism_ratio'], ks_p=rl['forget_quality']))
             print(out['rows'][-1], flush=True)
@@ -54,7 +56,7 @@ def main(argv:list) -> int:
     p = OneLineParser(prog='retention_probe', description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('folder', help="an `i2i-unlearn run` --out folder with original and retrain .safetensors")
     p.add_argument('specs', nargs='*', default=['decouple', 'decouple:retention.schedule=cosine'],
-                   help="method specs, e.g. decouple:retention.lr=0.0005")
+                   help="method specs, e.g. 'decouple:retention.lr=0.0005;retention.lr_scaling=none'")
     p.add_argument('--out', required=True, help="the JSON to write")
     p.add_argument('--threads', type=int, default=2, help="torch threads")
     a = p.parse_args(argv)

@@ -92,7 +92,7 @@ def V5(splits, task, seed=0):
     return base | {'z5_600': Z(0.05, 600), 'z10_600': Z(0.10, 600), 'z10_300': Z(0.10, 300), 'z5_300': Z(0.05, 300), 'z3_600': Z(0.03, 600), 'z5_450': Z(0.05, 450)}
 
 ASCENT = {'saliency': False, 'climb': True, 'hinge': 1., 'retain_steps': 40, 'lr_retain': 2e-4, 'rounds': 3, 'retention.weight_decay': 0., 'retention.clip': 0.,
-          'retention.schedule': 'constant'}
+          'retention.schedule': 'constant', 'retention.lr_scaling': 'none'}  # the former default, before retention_lr
 def V6(splits, task, seed=0):
     base = V5(splits, task, seed)
     U = lambda name, **kw: (lambda o: unlearn(o, splits, name, task, seed=seed, **kw).model)
